@@ -1,0 +1,284 @@
+"""The one settings file. Configured only by environment variables (README: Configuration).
+
+Two profiles: `development` (the default: SQLite in WAL mode, an embedded broker on the file
+system, console email; a first try needs nothing else) and `production` (PostgreSQL, Redis or
+RabbitMQ, SMTP, and `manage.py check --deploy` clean). An unknown or malformed value stops start-up.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from desk.env import Env
+from tickets.deadlines import ClosedDay, DeadlineError
+
+env = Env()
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env.str("DESK_VAR_DIR", str(BASE_DIR / "var")))
+
+PROFILE = env.choice("DESK_PROFILE", "development", ("development", "production"))
+PRODUCTION = PROFILE == "production"
+DEBUG = env.bool("DESK_DEBUG", default=False)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DESK_DEBUG cannot be on in the production profile")
+
+_DEVELOPMENT_SECRET = "development-only-secret-key-never-use-in-production-8Fq2xYw7Lp0Zr4Tn6Vb"
+SECRET_KEY = env.str("DESK_SECRET_KEY", required=True) if PRODUCTION else env.str(
+    "DESK_SECRET_KEY", _DEVELOPMENT_SECRET
+)
+SECRET_KEY_FALLBACKS = env.list("DESK_SECRET_KEY_FALLBACKS")
+ALLOWED_HOSTS = (
+    env.list("DESK_ALLOWED_HOSTS") if PRODUCTION else env.list(
+        "DESK_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"]
+    )
+)
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("DESK_ALLOWED_HOSTS must be set in the production profile")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "simple_history",
+    "django_countries",
+    "desk",
+    "tickets",
+    "notifications",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+]
+
+ROOT_URLCONF = "desk.urls"
+WSGI_APPLICATION = "desk.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "desk.context.desk",
+            ],
+        },
+    },
+]
+
+# Database. SQLite for a first try: WAL so readers never wait for the writer, IMMEDIATE
+# transactions so two writers queue on the lock instead of failing half-way (Django 5.1+).
+DATABASE_URL = env.optional_str("DATABASE_URL")
+if PRODUCTION and not (DATABASE_URL and DATABASE_URL.startswith(("postgres://", "postgresql://"))):
+    raise ImproperlyConfigured("DATABASE_URL must name a PostgreSQL database in the production profile")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": VAR_DIR / "desk.sqlite3",
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+# Languages of the public side: the requester's own (SPEC: Finnish, Swedish, English).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("fi", _("Finnish")), ("sv", _("Swedish")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "desk" / "locale"]
+USE_I18N = True
+USE_TZ = True
+# The organisation's zone: the receipt *date* of a request is its date here (research/deadlines.md §2.2).
+TIME_ZONE = env.str("DESK_TIME_ZONE", "Europe/Helsinki")
+LANGUAGE_COOKIE_NAME = "desk_language"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise serves from here once collected
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+# Uploaded files are private: never under STATIC or a public MEDIA_URL; served by a view that checks access.
+PRIVATE_MEDIA_ROOT = Path(env.str("DESK_PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
+DESK_MAX_UPLOAD_BYTES = env.int("DESK_MAX_UPLOAD_BYTES", 10 * 1024 * 1024, minimum=1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+
+# Sessions and cookies.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = env.int("DESK_SESSION_SECONDS", 8 * 3600, minimum=300)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "tickets.views.public.csrf_failure"
+# How long a requester's status session lasts after the emailed link is exchanged (ASVS 14.2.1).
+DESK_STATUS_SESSION_SECONDS = env.int("DESK_STATUS_SESSION_SECONDS", 3600, minimum=60)
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env.bool("DESK_SSL_REDIRECT", default=True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool(
+        "DESK_BEHIND_TLS_PROXY", default=True) else None
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+    CSRF_TRUSTED_ORIGINS = env.list("DESK_CSRF_TRUSTED_ORIGINS")
+
+# Content-Security-Policy: nothing from another host, no inline script or style (SPEC: no CDN).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
+# Email. Development prints to the console; production talks SMTP.
+EMAIL_BACKEND_NAME = env.choice(
+    "DESK_EMAIL_BACKEND", "smtp" if PRODUCTION else "console", ("console", "smtp")
+)
+EMAIL_BACKEND = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+}[EMAIL_BACKEND_NAME]
+EMAIL_HOST = env.str("DESK_EMAIL_HOST", "localhost")
+EMAIL_PORT = env.int("DESK_EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env.str("DESK_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env.str("DESK_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env.bool("DESK_EMAIL_TLS", default=False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env.str("DESK_FROM_EMAIL", "Privacy Desk <privacy@example.org>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Celery. The database is the queue of record (the outbox); the broker is only a doorbell.
+CELERY_BROKER_URL = env.optional_str("CELERY_BROKER_URL")
+if PRODUCTION and not (CELERY_BROKER_URL and CELERY_BROKER_URL.startswith(("redis", "amqp"))):
+    raise ImproperlyConfigured("CELERY_BROKER_URL must name Redis or RabbitMQ in the production profile")
+if CELERY_BROKER_URL is None:
+    # The embedded default: a broker that needs no server, messages as files under var/broker.
+    _BROKER_DIR = VAR_DIR / "broker"
+    _BROKER_DIR.mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+        "data_folder_in": str(_BROKER_DIR),
+        "data_folder_out": str(_BROKER_DIR),
+        "store_processed": False,
+    }
+else:
+    # Redis redelivers an unacknowledged task after this; keep it above every time limit and countdown.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 900}
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]  # ASVS 1.5.2: never pickle
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True  # at-least-once: a task lost with its worker runs again
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 300
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# In the request path a dead broker must cost the customer milliseconds: the outbox sweeper catches up.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.1,
+}
+CELERY_TIMEZONE = TIME_ZONE
+DESK_OUTBOX_SWEEP_SECONDS = env.int("DESK_OUTBOX_SWEEP_SECONDS", 30, minimum=1)
+CELERY_BEAT_SCHEDULE = {
+    # Re-sends outbox rows that the on-commit fast path missed (broker down, worker killed).
+    "outbox-sweep": {
+        "task": "notifications.tasks.sweep_outbox",
+        "schedule": timedelta(seconds=DESK_OUTBOX_SWEEP_SECONDS),
+    },
+}
+
+# The organisation and its clocks (tickets/deadlines: research/deadlines.md).
+DESK_ORGANISATION_NAME = env.str("DESK_ORGANISATION_NAME", "Example Organisation Oy")
+DESK_ORGANISATION_COUNTRY = env.str("DESK_ORGANISATION_COUNTRY", "FI")
+DESK_DEFAULT_REGIME = env.choice(
+    "DESK_DEFAULT_REGIME", "gdpr", ("gdpr", "uk_gdpr", "ccpa", "lgpd", "pipeda", "fadp")
+)
+# research/deadlines.md §2.7 [interpretation]: 24 December is a working day unless the DPO says otherwise.
+DESK_CHRISTMAS_EVE_CLOSED = env.bool("DESK_CHRISTMAS_EVE_CLOSED", default=False)
+# The organisation's own closed days: 2026-12-31 (that date) or 12-31 (every year).
+try:
+    DESK_EXTRA_CLOSED_DAYS = tuple(ClosedDay.parse(day) for day in env.list("DESK_EXTRA_CLOSED_DAYS"))
+except DeadlineError as error:
+    raise ImproperlyConfigured(f"DESK_EXTRA_CLOSED_DAYS: {error}") from None
+DESK_COMPLAINT_FIRST_RESPONSE_DAYS = env.int("DESK_COMPLAINT_FIRST_RESPONSE_DAYS", 2, minimum=1)
+DESK_COMPLAINT_RESOLUTION_DAYS = env.int("DESK_COMPLAINT_RESOLUTION_DAYS", 20, minimum=1)
+DESK_PUBLIC_BASE_URL = env.str("DESK_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+DESK_SUPERVISORY_AUTHORITY_URL = env.str("DESK_SUPERVISORY_AUTHORITY_URL", "https://tietosuoja.fi/en")
+
+REST_FRAMEWORK = {
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+}
+
+LOGIN_URL = "/admin/login/"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.choice(
+        "DESK_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))},
+}

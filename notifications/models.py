@@ -1,0 +1,48 @@
+"""The outbox: every message the desk sends is first a row here, written in the same transaction
+as the change that caused it, then delivered by a worker (SPEC: Notifications)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+
+class Outbox(models.Model):
+    class State(models.TextChoices):
+        PENDING = "pending", "pending"
+        SENDING = "sending", "sending"
+        SENT = "sent", "sent"
+        FAILED = "failed", "failed"  # permanent: needs a person (admin list, `manage.py outbox`)
+
+    # One row per event and recipient, whatever retries, crashes or duplicate schedulers do.
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    event = models.CharField(max_length=50)
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.SET_NULL, null=True, blank=True, related_name="outbox"
+    )
+    recipient = models.EmailField(max_length=254)
+    language = models.CharField(max_length=2)
+    subject = models.CharField(max_length=255)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # A claimed row whose worker died is picked up again once the lease has passed.
+    lease_until = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(
+                fields=["state", "next_attempt_at"], name="outbox_due",
+                condition=Q(state__in=["pending", "sending"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.recipient} ({self.state})"

@@ -1,0 +1,147 @@
+"""Writes and deliveries of the outbox (STYLE.md: Background work).
+
+The row is written in the caller's transaction; on commit a task is published (the fast path);
+a beat sweeper publishes again whatever is still pending or whose lease ran out (the slow path).
+Delivery claims the row by compare-and-set, sends outside any transaction, then marks it sent:
+so a message is never lost, and is sent twice only if a worker dies between the SMTP server's
+"250 OK" and the commit of `sent` (the same Message-ID lets a mail client fold the two).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+import smtplib
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from notifications.models import Outbox
+from notifications.rendering import render_message
+
+logger = logging.getLogger(__name__)
+
+LEASE = datetime.timedelta(minutes=2)
+MAX_ATTEMPTS = 8
+SWEEP_BATCH = 500
+
+
+class TransientDeliveryError(Exception):
+    """The mail server could not take the message now; it is tried again later."""
+
+    def __init__(self, message: str, retry_in: int) -> None:
+        super().__init__(message)
+        self.retry_in = retry_in
+
+
+def backoff_seconds(attempts: int) -> int:
+    """30 s, 60 s, 120 s … capped at 10 minutes (below the broker's visibility timeout)."""
+    return int(min(30 * 2 ** max(attempts - 1, 0), 600))
+
+
+def outbox_enqueue(
+    *, dedupe_key: str, event: str, recipient: str, language: str, context: dict[str, Any],
+    ticket: Any = None,
+) -> Outbox:
+    """Write one message for delivery, in the caller's transaction; a repeated key writes nothing."""
+    rendered = render_message(event=event, language=language, context=context)
+    row, created = Outbox.objects.get_or_create(
+        dedupe_key=dedupe_key,
+        defaults={
+            "event": event, "ticket": ticket, "recipient": recipient, "language": language,
+            "subject": rendered.subject, "body_text": rendered.body_text,
+            "body_html": rendered.body_html,
+        },
+    )
+    if created:
+        # robust: a broker that is down must not fail the request that already committed.
+        transaction.on_commit(partial(_publish, row.pk), robust=True)
+    return row
+
+
+def _publish(outbox_id: int) -> None:
+    from notifications.tasks import deliver_outbox
+
+    deliver_outbox.delay(outbox_id)
+
+
+def message_id(row: Outbox) -> str:
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(" >") or "privacy-desk.invalid"
+    digest = hashlib.sha256(row.dedupe_key.encode()).hexdigest()[:16]
+    return f"<outbox.{row.pk}.{digest}@{domain}>"
+
+
+def outbox_deliver(*, outbox_id: int) -> str:
+    """Deliver one row if it is due and nobody else holds it. Returns what happened."""
+    now = timezone.now()
+    claimed = (
+        Outbox.objects.filter(pk=outbox_id, state__in=[Outbox.State.PENDING, Outbox.State.SENDING])
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .update(state=Outbox.State.SENDING, lease_until=now + LEASE, attempts=F("attempts") + 1)
+    )
+    if claimed != 1:
+        return "skipped"
+    row = Outbox.objects.get(pk=outbox_id)
+    try:
+        _send(row)
+    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, ValueError) as error:
+        _fail(row, f"permanent: {error!r}")
+        return "failed"
+    except (smtplib.SMTPException, OSError) as error:
+        return _postpone(row, error)
+    Outbox.objects.filter(pk=row.pk, state=Outbox.State.SENDING).update(
+        state=Outbox.State.SENT, sent_at=timezone.now(), lease_until=None, last_error=""
+    )
+    return "sent"
+
+
+def _send(row: Outbox) -> None:
+    message = EmailMultiAlternatives(
+        subject=row.subject, body=row.body_text, from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[row.recipient], headers={"Message-ID": message_id(row)},
+    )
+    if row.body_html:
+        message.attach_alternative(row.body_html, "text/html")
+    message.send(fail_silently=False)
+
+
+def _fail(row: Outbox, error: str) -> None:
+    logger.error("outbox %s failed permanently: %s", row.pk, error)
+    Outbox.objects.filter(pk=row.pk).update(
+        state=Outbox.State.FAILED, lease_until=None, last_error=error[:2000]
+    )
+
+
+def _postpone(row: Outbox, error: Exception) -> str:
+    if row.attempts >= MAX_ATTEMPTS:
+        _fail(row, f"gave up after {row.attempts} attempts: {error!r}")
+        return "failed"
+    delay = backoff_seconds(row.attempts)
+    Outbox.objects.filter(pk=row.pk, state=Outbox.State.SENDING).update(
+        state=Outbox.State.PENDING, lease_until=None, last_error=repr(error)[:2000],
+        next_attempt_at=timezone.now() + datetime.timedelta(seconds=delay),
+    )
+    raise TransientDeliveryError(repr(error), retry_in=delay)
+
+
+def outbox_due_ids(*, limit: int = SWEEP_BATCH) -> list[int]:
+    """Rows the fast path missed: pending and due, or claimed by a worker whose lease ran out."""
+    now = timezone.now()
+    due = Q(state=Outbox.State.PENDING) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+    stuck = Q(state=Outbox.State.SENDING) & Q(lease_until__lt=now)
+    return list(Outbox.objects.filter(due | stuck).order_by("id").values_list("pk", flat=True)[:limit])
+
+
+def outbox_sweep() -> int:
+    """Publish a delivery task for every due row; delivery's compare-and-set makes repeats harmless."""
+    ids = outbox_due_ids()
+    for outbox_id in ids:
+        _publish(outbox_id)
+    return len(ids)

@@ -1,0 +1,79 @@
+"""Headless Chromium (Debian's) driven by Playwright, with an axe-core check and screenshots."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import unavailable
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(os.environ.get("DESK_TEST_ARTIFACTS", "test-artifacts"))
+WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 320, "height": 640}}
+# WCAG 2.0, 2.1 and 2.2 at levels A and AA.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+
+
+@pytest.fixture(autouse=True)
+def _private_files(private_media: Path) -> Path:
+    return private_media
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        unavailable("Chromium is not installed (apt-get install chromium; .ci/run does it)")
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test
+    # body are still synchronous and safe here.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"],
+        )
+        yield chromium
+        chromium.close()
+
+
+def new_page(browser: Any, *, locale: str = "en-GB", width: str = "desktop") -> Any:
+    context = browser.new_context(locale=locale, viewport=WIDTHS[width])
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    return page
+
+
+def check_accessibility(page: Any, name: str) -> None:
+    """axe-core finds no WCAG 2.2 A/AA violation; a screenshot is kept for review."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    shots = ARTIFACTS / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    width = page.viewport_size["width"]
+    page.screenshot(path=str(shots / f"{name}-{width}.png"), full_page=True)
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    violations = results.response["violations"]
+    if violations:
+        report = ARTIFACTS / "axe" / f"{name}-{width}.json"
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(json.dumps(violations, indent=2))
+    assert violations == [], results.generate_report()
+
+
+def check_at_both_widths(page: Any, name: str) -> None:
+    check_accessibility(page, name)
+    desktop = page.viewport_size
+    page.set_viewport_size(WIDTHS["phone"])
+    # At 320 px nothing scrolls sideways (WCAG 1.4.10 reflow).
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    check_accessibility(page, name)
+    page.set_viewport_size(desktop)

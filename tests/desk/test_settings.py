@@ -1,0 +1,103 @@
+"""Configuration comes from the environment only, parsed strictly; the production profile
+refuses to start without what it needs and passes `check --deploy` with no warnings."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from desk.env import Env
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION = {
+    "DESK_PROFILE": "production",
+    "DESK_SECRET_KEY": "k3J9x!vQ2mZr8Lp0sW4tY6uB1nC5eD7fG9hJ2kL4mN6pQ8rS0tU",
+    "DESK_ALLOWED_HOSTS": "desk.example.org",
+    "DATABASE_URL": "postgres://desk@db.example.org:5432/desk",
+    "CELERY_BROKER_URL": "redis://redis.example.org:6379/0",
+    "DESK_EMAIL_HOST": "smtp.example.org",
+}
+
+
+def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = {key: value for key, value in os.environ.items()
+             if not key.startswith(("DESK_", "DATABASE_URL", "CELERY_"))}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env},
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("method", "raw", "expected"),
+    [("bool", "yes", True), ("bool", "OFF", False), ("int", " 42 ", 42),
+     ("list", "a, b,,c", ["a", "b", "c"]), ("dates", "2026-12-24", [datetime.date(2026, 12, 24)])],
+)
+def test_values_are_parsed(method: str, raw: str, expected: object) -> None:
+    env = Env({"X": raw})
+    value = env.bool("X", False) if method == "bool" else getattr(env, method)("X", *(
+        [0] if method == "int" else []))
+    assert value == expected
+
+
+@pytest.mark.parametrize(
+    ("call", "raw"),
+    [(lambda env: env.bool("X", False), "maybe"), (lambda env: env.int("X", 1), "ten"),
+     (lambda env: env.int("X", 1, maximum=5), "6"), (lambda env: env.choice("X", "a", ("a",)), "b"),
+     (lambda env: env.dates("X"), "24.12.2026"), (lambda env: env.str("X"), "")],
+)
+def test_a_malformed_value_is_an_error_naming_the_variable(call: object, raw: str) -> None:
+    with pytest.raises(ImproperlyConfigured, match="X"):
+        call(Env({"X": raw}))  # type: ignore[operator]
+
+
+def test_defaults_give_a_first_try() -> None:
+    env = Env({})
+    assert env.bool("X", True) is True
+    assert env.int("X", 7) == 7
+    assert env.choice("X", "a", ("a", "b")) == "a"
+    assert env.list("X", ["d"]) == ["d"]
+    assert env.optional_str("X") is None
+
+
+def test_the_production_profile_passes_check_deploy_with_no_warnings() -> None:
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [("DESK_SECRET_KEY", "DESK_SECRET_KEY must be set"),
+     ("DESK_ALLOWED_HOSTS", "DESK_ALLOWED_HOSTS must be set"),
+     ("DATABASE_URL", "DATABASE_URL must name a PostgreSQL database"),
+     ("CELERY_BROKER_URL", "CELERY_BROKER_URL must name Redis or RabbitMQ")],
+)
+def test_the_production_profile_refuses_to_start_without(missing: str, message: str) -> None:
+    env = {key: value for key, value in PRODUCTION.items() if key != missing}
+
+    result = manage("check", env=env)
+
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_an_unknown_profile_is_refused() -> None:
+    result = manage("check", env={"DESK_PROFILE": "staging"})
+
+    assert result.returncode != 0
+    assert "DESK_PROFILE must be one of development, production" in result.stderr
+
+
+def test_seed_demo_refuses_to_run_in_production() -> None:
+    result = manage("seed_demo", env=PRODUCTION)
+
+    assert result.returncode != 0
+    assert "refuses to run in the production profile" in result.stderr

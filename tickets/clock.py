@@ -1,0 +1,62 @@
+"""The Django side of the deadline engine: reads the organisation's configuration, turns a
+receipt time into the engine's receipt date, and shapes the result for the ticket."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from tickets import deadlines
+
+# The deadline that counts as "first response due" on the ticket, in order of preference.
+_FIRST_RESPONSE_CLOCKS = ("first_response", "acknowledge", "complaint_ack")
+
+
+@dataclass(frozen=True)
+class TicketClock:
+    due_date: datetime.date
+    first_response_due: datetime.date | None
+    explanation: dict[str, Any]
+
+
+def working_calendar(code: str) -> deadlines.Calendar:
+    return deadlines.Calendar(
+        code,
+        christmas_eve_closed=settings.DESK_CHRISTMAS_EVE_CLOSED,
+        extra_closed=settings.DESK_EXTRA_CLOSED_DAYS,
+    )
+
+
+def service_level() -> deadlines.ServiceLevel:
+    return deadlines.ServiceLevel(
+        first_response=deadlines.Target(settings.DESK_COMPLAINT_FIRST_RESPONSE_DAYS),
+        resolution=deadlines.Target(settings.DESK_COMPLAINT_RESOLUTION_DAYS),
+    )
+
+
+def receipt_date(received_at: datetime.datetime) -> datetime.date:
+    """The receipt date is the date in the organisation's zone (research/deadlines.md §2.2)."""
+    return timezone.localtime(received_at).date()
+
+
+def schedule(
+    *, regime: str, kind: str, calendar_code: str, received_at: datetime.datetime
+) -> TicketClock:
+    result = deadlines.schedule_for(
+        regime=regime, kind=kind, received=receipt_date(received_at),
+        calendar=working_calendar(calendar_code), service_level=service_level(),
+    )
+    first = next((result.get(name) for name in _FIRST_RESPONSE_CLOCKS if result.get(name)), None)
+    return TicketClock(
+        due_date=_as_date(result.final.due),
+        first_response_due=_as_date(first.due) if first is not None else None,
+        explanation=result.to_dict(),
+    )
+
+
+def _as_date(value: datetime.date | datetime.datetime) -> datetime.date:
+    return value.date() if isinstance(value, datetime.datetime) else value

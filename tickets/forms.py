@@ -1,0 +1,150 @@
+"""Forms parse and validate input; a bad value never reaches a service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_countries import countries
+
+from tickets.choices import KIND_HINTS, Kind
+from tickets.regions import UK_NATIONS, US_STATES
+from tickets.uploads import CheckedUpload, UploadRefused, check_upload
+
+# Fields a browser sends besides the form's own; anything else is a forged or stale post.
+_FRAMEWORK_FIELDS = frozenset({"csrfmiddlewaretoken"})
+
+
+class StrictForm(forms.Form):
+    """Refuses a post carrying fields the form does not have (a forged receipt time, a status…)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "attachment" in self.fields:
+            self.fields["attachment"].help_text = _(
+                "PDF, PNG or JPEG, at most %(megabytes)s MB."
+            ) % {"megabytes": max(settings.DESK_MAX_UPLOAD_BYTES // (1024 * 1024), 1)}
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        # Tie each error message to its input, after the hint, for screen readers (WCAG 3.3.1).
+        for name in self.errors:
+            if name in self.fields:
+                field_id = self[name].auto_id
+                described = [f"{field_id}_helptext"] if self.fields[name].help_text else []
+                self.fields[name].widget.attrs["aria-describedby"] = " ".join(
+                    [*described, f"{field_id}_error"]
+                )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.is_bound:
+            unexpected = sorted(set(self.data) - set(self.fields) - _FRAMEWORK_FIELDS)
+            if unexpected:
+                raise forms.ValidationError(
+                    _("The form contained fields it does not accept: %(fields)s. "
+                      "Nothing was saved. Please reload the page and try again.")
+                    % {"fields": ", ".join(name[:40] for name in unexpected[:5])},
+                    code="unexpected_fields",
+                )
+        return cleaned
+
+
+class UploadField(forms.FileField):
+    """A file checked by its content; cleans to a CheckedUpload."""
+
+    def clean(self, data: Any, initial: Any = None) -> CheckedUpload | None:
+        upload = super().clean(data, initial)
+        if not upload:
+            return None
+        try:
+            return check_upload(upload)
+        except UploadRefused as refusal:
+            raise forms.ValidationError(str(refusal), code="upload_refused") from None
+
+
+class RequestForm(StrictForm):
+    kind = forms.ChoiceField(
+        label=gettext_lazy("What would you like us to do?"), choices=Kind.choices,
+        widget=forms.RadioSelect,
+    )
+    country = forms.ChoiceField(
+        label=gettext_lazy("Country where you live"),
+        help_text=gettext_lazy("The law of your country decides how quickly we must answer."),
+    )
+    us_state = forms.ChoiceField(
+        label=gettext_lazy("US state"), required=False,
+        help_text=gettext_lazy("Only if you live in the United States."),
+    )
+    uk_nation = forms.ChoiceField(
+        label=gettext_lazy("Part of the United Kingdom"), required=False,
+        help_text=gettext_lazy("Only if you live in the United Kingdom."),
+    )
+    name = forms.CharField(label=gettext_lazy("Your name"), max_length=200)
+    email = forms.EmailField(
+        label=gettext_lazy("Your email address"), max_length=254,
+        help_text=gettext_lazy("We send the answer and a link to follow your request here."),
+    )
+    description = forms.CharField(
+        label=gettext_lazy("Tell us about your request"), max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=gettext_lazy("For example which service or which data it concerns. "
+                               "At most 10,000 characters."),
+    )
+    attachment = UploadField(
+        label=gettext_lazy("Attach a file"), required=False)
+    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Built per request so the names come in the active language.
+        country_field = self.fields["country"]
+        assert isinstance(country_field, forms.ChoiceField)
+        country_field.choices = [("", _("Choose a country")), *list(countries)]
+        self.initial.setdefault("country", settings.DESK_ORGANISATION_COUNTRY)
+        state_field = self.fields["us_state"]
+        nation_field = self.fields["uk_nation"]
+        assert isinstance(state_field, forms.ChoiceField)
+        assert isinstance(nation_field, forms.ChoiceField)
+        state_field.choices = [("", "—"), *US_STATES]
+        nation_field.choices = [("", "—"), *UK_NATIONS]
+
+    @property
+    def kind_options(self) -> list[dict[str, Any]]:
+        bound = self["kind"]
+        return [
+            {"widget": option, "hint": KIND_HINTS[Kind(option.data["value"])]}
+            for option in bound.subwidgets
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        country = cleaned.get("country")
+        if country == "US" and not cleaned.get("us_state"):
+            self.add_error("us_state", _("Choose your state."))
+        if country == "GB" and not cleaned.get("uk_nation"):
+            self.add_error("uk_nation", _("Choose the part of the United Kingdom where you live."))
+        region = ""
+        if country == "US":
+            region = cleaned.get("us_state", "")
+        elif country == "GB":
+            region = cleaned.get("uk_nation", "")
+        cleaned["region"] = region
+        return cleaned
+
+
+class StatusMessageForm(StrictForm):
+    body = forms.CharField(
+        label=gettext_lazy("Your message"), max_length=10_000, required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    attachment = UploadField(label=gettext_lazy("Attach a file"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if not self.errors and not cleaned.get("body") and not cleaned.get("attachment"):
+            self.add_error("body", _("Write a message or attach a file."))
+        return cleaned

@@ -1,0 +1,161 @@
+"""Ticket data: queues, tickets, messages, attachments. Data, choices, constraints, indexes; no workflow.
+
+Every model that holds ticket data keeps a django-simple-history trail; services set the history
+user and the change reason on every write (STYLE.md: History).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from tickets.choices import STATUS_CHOICES, Kind, Language, MessageKind, Priority, Regime
+from tickets.lifecycle import OPEN_STATUSES, Status
+
+OPEN_STATUS_VALUES = sorted(status.value for status in OPEN_STATUSES)
+
+
+class Queue(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=50, unique=True)
+    description = models.TextField(blank=True)
+    # Kinds routed here by the public form; the first queue that lists a kind gets it.
+    kinds = models.JSONField(default=list, blank=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="desk_queues")
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="managed_desk_queues"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number handed out per year; rows are locked while a number is taken."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class Ticket(models.Model):
+    reference = models.CharField(max_length=20, unique=True, editable=False)
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    regime = models.CharField(max_length=16, choices=Regime.choices)
+    calendar = models.CharField(max_length=16, help_text=_("Working-day calendar, e.g. FI or GB-SCT"))
+    language = models.CharField(max_length=2, choices=Language.choices)
+
+    requester_name = models.CharField(max_length=200)
+    requester_email = models.EmailField(max_length=254)
+    requester_country = models.CharField(max_length=2)
+    requester_region = models.CharField(max_length=8, blank=True)
+    description = models.TextField()
+
+    # Stamped by the server when the request reached the desk; never taken from the client.
+    received_at = models.DateTimeField(editable=False)
+    # The final due date and the others, from tickets.deadlines; `deadlines` keeps each one's explanation.
+    due_date = models.DateField()
+    first_response_due = models.DateField(null=True, blank=True)
+    deadlines = models.JSONField(default=dict, blank=True)
+
+    status = models.CharField(
+        max_length=24, choices=STATUS_CHOICES, default=Status.NEW.value, editable=False
+    )
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="tickets")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="assigned_tickets",
+    )
+    escalation_level = models.PositiveSmallIntegerField(default=0)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    # A form's one-time key: the same form posted twice makes one ticket.
+    submission_key = models.UUIDField(unique=True, null=True, blank=True, editable=False)
+    # SHA-256 of the status link's secret; the secret itself is only ever in the requester's email.
+    status_token_digest = models.CharField(max_length=64, unique=True, editable=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        indexes = [
+            # The agent queue: open tickets of a queue by time left.
+            models.Index(fields=["queue", "status", "due_date"], name="ticket_queue_due"),
+            # The escalation sweep: open tickets by due date and level, nothing else scanned.
+            models.Index(
+                fields=["due_date", "escalation_level"], name="ticket_open_due_level",
+                condition=Q(status__in=OPEN_STATUS_VALUES),
+            ),
+            models.Index(fields=["requester_email"], name="ticket_requester_email"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(escalation_level__gte=0) & Q(escalation_level__lte=3),
+                name="ticket_escalation_level_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def status_enum(self) -> Status:
+        return Status(self.status)
+
+
+class Message(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(max_length=16, choices=MessageKind.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="desk_messages",
+    )
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="message_ticket_created")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}/{self.pk} ({self.kind})"
+
+    @property
+    def is_public(self) -> bool:
+        return self.kind != MessageKind.INTERNAL_NOTE
+
+
+class Attachment(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(
+        Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="attachments"
+    )
+    # The name the requester gave, for display only; the file on disk has a random name.
+    original_name = models.CharField(max_length=255)
+    stored_name = models.CharField(max_length=64, unique=True, editable=False)
+    content_type = models.CharField(max_length=100)  # sniffed from the bytes, never the client's word
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
