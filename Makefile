@@ -45,7 +45,7 @@ test-fast: install
 
 # PostgreSQL, Redis, a real Celery worker, an SMTP sink and Chromium. Under CI=true nothing is skipped.
 test-integration: install
-	DATABASE_URL=$(TEST_DATABASE_URL) DESK_TEST_REDIS_URL=$(TEST_REDIS_URL) \
+	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) \
 		$(PY) -m pytest tests -q -m "integration or browser" -p no:xdist
 
 bench: install

@@ -24,7 +24,7 @@ class Env:
             return None
         return value.strip()
 
-    def str(self, name: str, default: str | None = None, *, required: bool = False) -> str:
+    def text(self, name: str, default: str | None = None, *, required: bool = False) -> str:
         value = self._raw(name)
         if value is None:
             if required or default is None:
@@ -32,10 +32,10 @@ class Env:
             return default
         return value
 
-    def optional_str(self, name: str) -> str | None:
+    def optional_text(self, name: str) -> str | None:
         return self._raw(name)
 
-    def bool(self, name: str, default: bool) -> bool:
+    def flag(self, name: str, default: bool) -> bool:
         value = self._raw(name)
         if value is None:
             return default
@@ -45,7 +45,7 @@ class Env:
             return False
         raise ImproperlyConfigured(f"{name} must be one of true/false/1/0/yes/no/on/off, not {value!r}")
 
-    def int(self, name: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
+    def number(self, name: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
         value = self._raw(name)
         if value is None:
             return default
@@ -65,7 +65,7 @@ class Env:
             raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, not {value!r}")
         return value
 
-    def list(self, name: str, default: list[str] | None = None) -> list[str]:
+    def items(self, name: str, default: list[str] | None = None) -> list[str]:
         value = self._raw(name)
         if value is None:
             return list(default or [])
@@ -74,7 +74,7 @@ class Env:
     def dates(self, name: str) -> list[datetime.date]:
         """Comma-separated ISO dates (2026-12-31); anything else is an error."""
         result = []
-        for item in self.list(name):
+        for item in self.items(name):
             try:
                 result.append(datetime.date.fromisoformat(item))
             except ValueError:

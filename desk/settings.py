@@ -19,21 +19,21 @@ from tickets.deadlines import ClosedDay, DeadlineError
 
 env = Env()
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(env.str("DESK_VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR = Path(env.text("DESK_VAR_DIR", str(BASE_DIR / "var")))
 
 PROFILE = env.choice("DESK_PROFILE", "development", ("development", "production"))
 PRODUCTION = PROFILE == "production"
-DEBUG = env.bool("DESK_DEBUG", default=False)
+DEBUG = env.flag("DESK_DEBUG", default=False)
 if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("DESK_DEBUG cannot be on in the production profile")
 
-_DEVELOPMENT_SECRET = "development-only-secret-key-never-use-in-production-8Fq2xYw7Lp0Zr4Tn6Vb"
-SECRET_KEY = env.str("DESK_SECRET_KEY", required=True) if PRODUCTION else env.str(
+_DEVELOPMENT_SECRET = "development-only-secret-key-never-use-in-production-8Fq2xYw7Lp0Zr4Tn6Vb"  # noqa: S105 - the first-try profile only; production requires DESK_SECRET_KEY
+SECRET_KEY = env.text("DESK_SECRET_KEY", required=True) if PRODUCTION else env.text(
     "DESK_SECRET_KEY", _DEVELOPMENT_SECRET
 )
-SECRET_KEY_FALLBACKS = env.list("DESK_SECRET_KEY_FALLBACKS")
+SECRET_KEY_FALLBACKS = env.items("DESK_SECRET_KEY_FALLBACKS")
 ALLOWED_HOSTS = (
-    env.list("DESK_ALLOWED_HOSTS") if PRODUCTION else env.list(
+    env.items("DESK_ALLOWED_HOSTS") if PRODUCTION else env.items(
         "DESK_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"]
     )
 )
@@ -92,7 +92,7 @@ TEMPLATES = [
 
 # Database. SQLite for a first try: WAL so readers never wait for the writer, IMMEDIATE
 # transactions so two writers queue on the lock instead of failing half-way (Django 5.1+).
-DATABASE_URL = env.optional_str("DATABASE_URL")
+DATABASE_URL = env.optional_text("DATABASE_URL")
 if PRODUCTION and not (DATABASE_URL and DATABASE_URL.startswith(("postgres://", "postgresql://"))):
     raise ImproperlyConfigured("DATABASE_URL must name a PostgreSQL database in the production profile")
 if DATABASE_URL:
@@ -102,7 +102,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "desk.sqlite3",
+            "NAME": str(VAR_DIR / "desk.sqlite3"),
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
@@ -126,7 +126,7 @@ LOCALE_PATHS = [BASE_DIR / "desk" / "locale"]
 USE_I18N = True
 USE_TZ = True
 # The organisation's zone: the receipt *date* of a request is its date here (research/deadlines.md §2.2).
-TIME_ZONE = env.str("DESK_TIME_ZONE", "Europe/Helsinki")
+TIME_ZONE = env.text("DESK_TIME_ZONE", "Europe/Helsinki")
 LANGUAGE_COOKIE_NAME = "desk_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 
@@ -142,8 +142,8 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
 # Uploaded files are private: never under STATIC or a public MEDIA_URL; served by a view that checks access.
-PRIVATE_MEDIA_ROOT = Path(env.str("DESK_PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
-DESK_MAX_UPLOAD_BYTES = env.int("DESK_MAX_UPLOAD_BYTES", 10 * 1024 * 1024, minimum=1024)
+PRIVATE_MEDIA_ROOT = Path(env.text("DESK_PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
+DESK_MAX_UPLOAD_BYTES = env.number("DESK_MAX_UPLOAD_BYTES", 10 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FILES = 5
@@ -151,21 +151,21 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 
 # Sessions and cookies.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
-SESSION_COOKIE_AGE = env.int("DESK_SESSION_SECONDS", 8 * 3600, minimum=300)
+SESSION_COOKIE_AGE = env.number("DESK_SESSION_SECONDS", 8 * 3600, minimum=300)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "tickets.views.public.csrf_failure"
 # How long a requester's status session lasts after the emailed link is exchanged (ASVS 14.2.1).
-DESK_STATUS_SESSION_SECONDS = env.int("DESK_STATUS_SESSION_SECONDS", 3600, minimum=60)
+DESK_STATUS_SESSION_SECONDS = env.number("DESK_STATUS_SESSION_SECONDS", 3600, minimum=60)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if PRODUCTION:
-    SECURE_SSL_REDIRECT = env.bool("DESK_SSL_REDIRECT", default=True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool(
+    SECURE_SSL_REDIRECT = env.flag("DESK_SSL_REDIRECT", default=True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.flag(
         "DESK_BEHIND_TLS_PROXY", default=True) else None
     SECURE_HSTS_SECONDS = 31_536_000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -173,7 +173,7 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True
-    CSRF_TRUSTED_ORIGINS = env.list("DESK_CSRF_TRUSTED_ORIGINS")
+    CSRF_TRUSTED_ORIGINS = env.items("DESK_CSRF_TRUSTED_ORIGINS")
 
 # Content-Security-Policy: nothing from another host, no inline script or style (SPEC: no CDN).
 CONTENT_SECURITY_POLICY = {
@@ -199,17 +199,17 @@ EMAIL_BACKEND = {
     "console": "django.core.mail.backends.console.EmailBackend",
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
 }[EMAIL_BACKEND_NAME]
-EMAIL_HOST = env.str("DESK_EMAIL_HOST", "localhost")
-EMAIL_PORT = env.int("DESK_EMAIL_PORT", 25, minimum=1, maximum=65535)
-EMAIL_HOST_USER = env.str("DESK_EMAIL_USER", "")
-EMAIL_HOST_PASSWORD = env.str("DESK_EMAIL_PASSWORD", "")
-EMAIL_USE_TLS = env.bool("DESK_EMAIL_TLS", default=False)
+EMAIL_HOST = env.text("DESK_EMAIL_HOST", "localhost")
+EMAIL_PORT = env.number("DESK_EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env.text("DESK_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env.text("DESK_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env.flag("DESK_EMAIL_TLS", default=False)
 EMAIL_TIMEOUT = 10
-DEFAULT_FROM_EMAIL = env.str("DESK_FROM_EMAIL", "Privacy Desk <privacy@example.org>")
+DEFAULT_FROM_EMAIL = env.text("DESK_FROM_EMAIL", "Privacy Desk <privacy@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Celery. The database is the queue of record (the outbox); the broker is only a doorbell.
-CELERY_BROKER_URL = env.optional_str("CELERY_BROKER_URL")
+CELERY_BROKER_URL = env.optional_text("CELERY_BROKER_URL")
 if PRODUCTION and not (CELERY_BROKER_URL and CELERY_BROKER_URL.startswith(("redis", "amqp"))):
     raise ImproperlyConfigured("CELERY_BROKER_URL must name Redis or RabbitMQ in the production profile")
 if CELERY_BROKER_URL is None:
@@ -240,7 +240,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.1,
 }
 CELERY_TIMEZONE = TIME_ZONE
-DESK_OUTBOX_SWEEP_SECONDS = env.int("DESK_OUTBOX_SWEEP_SECONDS", 30, minimum=1)
+DESK_OUTBOX_SWEEP_SECONDS = env.number("DESK_OUTBOX_SWEEP_SECONDS", 30, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     # Re-sends outbox rows that the on-commit fast path missed (broker down, worker killed).
     "outbox-sweep": {
@@ -250,22 +250,22 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # The organisation and its clocks (tickets/deadlines: research/deadlines.md).
-DESK_ORGANISATION_NAME = env.str("DESK_ORGANISATION_NAME", "Example Organisation Oy")
-DESK_ORGANISATION_COUNTRY = env.str("DESK_ORGANISATION_COUNTRY", "FI")
+DESK_ORGANISATION_NAME = env.text("DESK_ORGANISATION_NAME", "Example Organisation Oy")
+DESK_ORGANISATION_COUNTRY = env.text("DESK_ORGANISATION_COUNTRY", "FI")
 DESK_DEFAULT_REGIME = env.choice(
     "DESK_DEFAULT_REGIME", "gdpr", ("gdpr", "uk_gdpr", "ccpa", "lgpd", "pipeda", "fadp")
 )
 # research/deadlines.md §2.7 [interpretation]: 24 December is a working day unless the DPO says otherwise.
-DESK_CHRISTMAS_EVE_CLOSED = env.bool("DESK_CHRISTMAS_EVE_CLOSED", default=False)
+DESK_CHRISTMAS_EVE_CLOSED = env.flag("DESK_CHRISTMAS_EVE_CLOSED", default=False)
 # The organisation's own closed days: 2026-12-31 (that date) or 12-31 (every year).
 try:
-    DESK_EXTRA_CLOSED_DAYS = tuple(ClosedDay.parse(day) for day in env.list("DESK_EXTRA_CLOSED_DAYS"))
+    DESK_EXTRA_CLOSED_DAYS = tuple(ClosedDay.parse(day) for day in env.items("DESK_EXTRA_CLOSED_DAYS"))
 except DeadlineError as error:
     raise ImproperlyConfigured(f"DESK_EXTRA_CLOSED_DAYS: {error}") from None
-DESK_COMPLAINT_FIRST_RESPONSE_DAYS = env.int("DESK_COMPLAINT_FIRST_RESPONSE_DAYS", 2, minimum=1)
-DESK_COMPLAINT_RESOLUTION_DAYS = env.int("DESK_COMPLAINT_RESOLUTION_DAYS", 20, minimum=1)
-DESK_PUBLIC_BASE_URL = env.str("DESK_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
-DESK_SUPERVISORY_AUTHORITY_URL = env.str("DESK_SUPERVISORY_AUTHORITY_URL", "https://tietosuoja.fi/en")
+DESK_COMPLAINT_FIRST_RESPONSE_DAYS = env.number("DESK_COMPLAINT_FIRST_RESPONSE_DAYS", 2, minimum=1)
+DESK_COMPLAINT_RESOLUTION_DAYS = env.number("DESK_COMPLAINT_RESOLUTION_DAYS", 20, minimum=1)
+DESK_PUBLIC_BASE_URL = env.text("DESK_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+DESK_SUPERVISORY_AUTHORITY_URL = env.text("DESK_SUPERVISORY_AUTHORITY_URL", "https://tietosuoja.fi/en")
 
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

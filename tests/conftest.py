@@ -48,7 +48,7 @@ def _require_real_services() -> str:
 
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         unavailable("the integration suite needs DATABASE_URL pointing at PostgreSQL (make test-integration)")
-    broker = settings.CELERY_BROKER_URL
+    broker = str(settings.CELERY_BROKER_URL)
     if not broker.startswith("redis://"):
         unavailable("the integration suite needs CELERY_BROKER_URL pointing at Redis (make test-integration)")
     import redis
@@ -80,7 +80,7 @@ def celery_worker(django_db_setup: Any, django_db_blocker: Any, smtp_sink: Any,
     broker = _require_real_services()
     base = tmp_path_factory.mktemp("worker")
     env = worker_environment(
-        database_name=settings.DATABASES["default"]["NAME"], broker_url=broker,
+        database_name=str(settings.DATABASES["default"]["NAME"]), broker_url=broker,
         smtp_port=smtp_sink.port, var_dir=base / "var", private_media=base / "private",
         public_base_url="http://127.0.0.1",
     )

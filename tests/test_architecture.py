@@ -22,7 +22,7 @@ def test_only_the_ticket_services_write_a_status() -> None:
                 [node.target] if isinstance(node, ast.AugAssign | ast.AnnAssign) else [])
             for target in targets:
                 if isinstance(target, ast.Attribute) and target.attr == "status":
-                    offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+                    offenders.append(f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', 0)}")
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                     and node.func.attr in {"update", "bulk_update"}
                     and any(keyword.arg == "status" for keyword in node.keywords)):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -101,16 +101,11 @@ class RequestForm(StrictForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Built per request so the names come in the active language.
-        country_field = self.fields["country"]
-        assert isinstance(country_field, forms.ChoiceField)
-        country_field.choices = [("", _("Choose a country")), *list(countries)]
+        cast(forms.ChoiceField, self.fields["country"]).choices = [
+            ("", _("Choose a country")), *list(countries)]
         self.initial.setdefault("country", settings.DESK_ORGANISATION_COUNTRY)
-        state_field = self.fields["us_state"]
-        nation_field = self.fields["uk_nation"]
-        assert isinstance(state_field, forms.ChoiceField)
-        assert isinstance(nation_field, forms.ChoiceField)
-        state_field.choices = [("", "—"), *US_STATES]
-        nation_field.choices = [("", "—"), *UK_NATIONS]
+        cast(forms.ChoiceField, self.fields["us_state"]).choices = [("", "—"), *US_STATES]
+        cast(forms.ChoiceField, self.fields["uk_nation"]).choices = [("", "—"), *UK_NATIONS]
 
     @property
     def kind_options(self) -> list[dict[str, Any]]:

@@ -22,7 +22,7 @@ class Status(enum.StrEnum):
     REJECTED = "rejected"
 
 
-class IllegalTransition(Exception):  # noqa: N818 - a domain refusal, named for what it is (STYLE.md)
+class IllegalTransition(Exception):
     """The state machine does not allow this move."""
 
     def __init__(self, current: Status, target: Status) -> None:

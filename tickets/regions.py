@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 # EU member states and the EEA states that apply the GDPR.
-GDPR_COUNTRIES = frozenset(
-    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE IS LI NO".split()
-)
+GDPR_COUNTRIES = frozenset({
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
+    "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",  # EU
+    "IS", "LI", "NO",  # EEA
+})
 # US states with a regime of their own in tickets.deadlines; every other state gets the default.
 US_STATE_REGIMES = {"CA": "ccpa", "VA": "us_va", "CT": "us_ct", "CO": "us_co", "UT": "us_ut",
                     "OR": "us_or"}

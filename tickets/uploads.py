@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
 
-class UploadRefused(Exception):  # noqa: N818 - a refusal with a message for the person uploading
+class UploadRefused(Exception):
     pass
 
 

@@ -36,21 +36,20 @@ def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize(
     ("method", "raw", "expected"),
-    [("bool", "yes", True), ("bool", "OFF", False), ("int", " 42 ", 42),
-     ("list", "a, b,,c", ["a", "b", "c"]), ("dates", "2026-12-24", [datetime.date(2026, 12, 24)])],
+    [("flag", "yes", True), ("flag", "OFF", False), ("number", " 42 ", 42),
+     ("items", "a, b,,c", ["a", "b", "c"]), ("dates", "2026-12-24", [datetime.date(2026, 12, 24)])],
 )
 def test_values_are_parsed(method: str, raw: str, expected: object) -> None:
     env = Env({"X": raw})
-    value = env.bool("X", False) if method == "bool" else getattr(env, method)("X", *(
-        [0] if method == "int" else []))
-    assert value == expected
+    defaults = {"flag": [False], "number": [0]}
+    assert getattr(env, method)("X", *defaults.get(method, [])) == expected
 
 
 @pytest.mark.parametrize(
     ("call", "raw"),
-    [(lambda env: env.bool("X", False), "maybe"), (lambda env: env.int("X", 1), "ten"),
-     (lambda env: env.int("X", 1, maximum=5), "6"), (lambda env: env.choice("X", "a", ("a",)), "b"),
-     (lambda env: env.dates("X"), "24.12.2026"), (lambda env: env.str("X"), "")],
+    [(lambda env: env.flag("X", False), "maybe"), (lambda env: env.number("X", 1), "ten"),
+     (lambda env: env.number("X", 1, maximum=5), "6"), (lambda env: env.choice("X", "a", ("a",)), "b"),
+     (lambda env: env.dates("X"), "24.12.2026"), (lambda env: env.text("X"), "")],
 )
 def test_a_malformed_value_is_an_error_naming_the_variable(call: object, raw: str) -> None:
     with pytest.raises(ImproperlyConfigured, match="X"):
@@ -59,11 +58,11 @@ def test_a_malformed_value_is_an_error_naming_the_variable(call: object, raw: st
 
 def test_defaults_give_a_first_try() -> None:
     env = Env({})
-    assert env.bool("X", True) is True
-    assert env.int("X", 7) == 7
+    assert env.flag("X", True) is True
+    assert env.number("X", 7) == 7
     assert env.choice("X", "a", ("a", "b")) == "a"
-    assert env.list("X", ["d"]) == ["d"]
-    assert env.optional_str("X") is None
+    assert env.items("X", ["d"]) == ["d"]
+    assert env.optional_text("X") is None
 
 
 def test_the_production_profile_passes_check_deploy_with_no_warnings() -> None:

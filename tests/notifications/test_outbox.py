@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
@@ -18,7 +19,7 @@ from notifications.rendering import render_message
 
 pytestmark = pytest.mark.django_db
 
-CONTEXT = {
+CONTEXT: dict[str, Any] = {
     "reference": "PD-2026-000042",
     "name": 'Eve <script>alert(1)</script>',
     "kind": "See my data",
@@ -93,7 +94,8 @@ def test_delivery_sends_once_with_a_message_id_from_the_row() -> None:
     assert message.to == ["eve@example.org"]
     assert message.extra_headers["Message-ID"] == services.message_id(row)
     assert message.extra_headers["Message-ID"].startswith(f"<outbox.{row.pk}.")
-    assert message.alternatives[0][1] == "text/html"  # type: ignore[index]
+    assert isinstance(message, EmailMultiAlternatives)
+    assert message.alternatives[0][1] == "text/html"
     row.refresh_from_db()
     assert (row.state, row.attempts, row.lease_until) == ("sent", 1, None)
     assert row.sent_at is not None
@@ -174,11 +176,13 @@ def test_the_sweep_publishes_due_and_stuck_rows_only(monkeypatch: pytest.MonkeyP
     now = timezone.now()
     due = enqueue("a")
     stuck = enqueue("b")
-    Outbox.objects.filter(pk=stuck.pk).update(state="sending", lease_until=now - datetime.timedelta(seconds=5))
+    Outbox.objects.filter(pk=stuck.pk).update(
+        state="sending", lease_until=now - datetime.timedelta(seconds=5))
     later = enqueue("c")
     Outbox.objects.filter(pk=later.pk).update(next_attempt_at=now + datetime.timedelta(minutes=5))
     held = enqueue("d")
-    Outbox.objects.filter(pk=held.pk).update(state="sending", lease_until=now + datetime.timedelta(minutes=1))
+    Outbox.objects.filter(pk=held.pk).update(
+        state="sending", lease_until=now + datetime.timedelta(minutes=1))
     sent = enqueue("e")
     Outbox.objects.filter(pk=sent.pk).update(state="sent")
     failed = enqueue("f")

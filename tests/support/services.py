@@ -39,12 +39,12 @@ class SmtpSink:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _controller: Controller | None = None
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.refusing:
             return "421 Service not available, try again later"
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self._lock:
-            self.messages.append(parsed)  # type: ignore[arg-type]
+            self.messages.append(parsed)
         return "250 OK"
 
     def start(self) -> SmtpSink:
@@ -74,7 +74,7 @@ class SmtpSink:
 def body_text(message: EmailMessage) -> str:
     part = message.get_body(preferencelist=("plain",))
     assert part is not None
-    return str(part.get_content())  # type: ignore[attr-defined]
+    return str(part.get_content())
 
 
 @dataclass
@@ -91,7 +91,7 @@ class Worker:
                    "--without-gossip", "--hostname", f"test-{os.getpid()}-{time.time_ns()}@%h",
                    *extra_args]
         log = self.log_path.open("ab")
-        self.process = subprocess.Popen(  # noqa: S603 - our own fixed command
+        self.process = subprocess.Popen(
             command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )

@@ -55,17 +55,18 @@ def _as_moment(received: date) -> datetime:
     return datetime.combine(received, time.min)  # a date only: its start, local time
 
 
-def _given_back(request: Request, span_start: date, span_end: date) -> int:
-    return request.calendar.working_days_between(span_start + timedelta(days=1), span_end)
+def _given_back(calendar: Calendar, span_start: date, span_end: date) -> int:
+    return calendar.working_days_between(span_start + timedelta(days=1), span_end)
 
 
 def _business_days(request: Request, count: int) -> tuple[date, tuple[DayOff, ...], int]:
-    due, skipped = request.calendar.add_working_days(request.received, count)
+    calendar = request.calendar.business_week()
+    due, skipped = calendar.add_working_days(request.received, count)
     total = 0
     for span in request.pauses:
         if span.start <= due:
-            days = _given_back(request, span.start, span.end)
-            due, more = request.calendar.add_working_days(due, days)
+            days = _given_back(calendar, span.start, span.end)
+            due, more = calendar.add_working_days(due, days)
             skipped, total = skipped + more, total + days
     return due, skipped, total
 
@@ -75,14 +76,15 @@ def _business_hours(request: Request, count: int) -> tuple[datetime, int]:
     day_length = datetime.combine(date.min, level.closing) - datetime.combine(
         date.min, level.opening
     )
+    calendar = request.calendar.business_week()
     due = add_business_hours(
-        request.calendar, _as_moment(request.received_at), timedelta(hours=count), level
+        calendar, _as_moment(request.received_at), timedelta(hours=count), level
     )
     total = 0
     for span in request.pauses:
         if span.start <= due.date():
-            days = _given_back(request, span.start, span.end)
-            due = add_business_hours(request.calendar, due, day_length * days, level)
+            days = _given_back(calendar, span.start, span.end)
+            due = add_business_hours(calendar, due, day_length * days, level)
             total += days
     return due, total
 
