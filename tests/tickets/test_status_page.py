@@ -204,3 +204,28 @@ def test_the_status_page_shows_the_due_date() -> None:
     ticket = Ticket.objects.get()
     assert ticket.due_date == datetime.date(2026, 4, 2)  # GDPR: one month, Thu 2 Apr 2026
     assert "April 2, 2026" in html
+
+
+@pytest.mark.parametrize(
+    "payload",
+    ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "{{ settings.SECRET_KEY }}"],
+)
+def test_script_in_a_message_or_a_file_name_is_stored_verbatim_and_shown_escaped(
+    filed: tuple[Ticket, str], payload: str
+) -> None:
+    _, path = filed
+    client = Client()
+    client.get(path)
+
+    client.post("/status/", {
+        "body": f"note {payload}",
+        "attachment": SimpleUploadedFile(f"{payload}.pdf", PDF, content_type="application/pdf"),
+    })
+
+    assert Message.objects.get().body == f"note {payload}"
+    html = client.get("/status/").content.decode()
+    if "<" in payload:
+        assert payload not in html
+    else:
+        assert f"note {payload}" in html
+    assert "development-only-secret-key" not in html

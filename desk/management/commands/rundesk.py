@@ -49,9 +49,11 @@ class Command(BaseCommand):
         self._stop_all(processes)
 
     def _stop_all(self, processes: dict[str, subprocess.Popen[bytes]]) -> None:
+        # SIGTERM to each main process only: gunicorn and Celery then stop their own children
+        # gracefully (a worker finishes its task; an unacknowledged one is redelivered).
         for process in processes.values():
             if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
+                process.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + 20
         for name, process in processes.items():
             try:
