@@ -11,7 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [path for folder in ("desk", "tickets", "notifications")
            for path in (ROOT / folder).rglob("*.py") if "migrations" not in path.parts]
-STATUS_WRITER = ROOT / "tickets" / "services.py"
+STATUS_WRITER = ROOT / "tickets" / "services" / "workflow.py"
 
 
 def test_only_the_ticket_services_write_a_status() -> None:

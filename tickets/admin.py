@@ -24,7 +24,7 @@ class TicketAdmin(SimpleHistoryAdmin):
     readonly_fields = ["reference", "status", "received_at", "due_date", "first_response_due",
                        "deadlines", "escalation_level", "first_response_at", "resolved_at",
                        "closed_at", "created_at", "updated_at"]
-    exclude = ["status_token_digest", "submission_key"]
+    exclude = ["submission_key"]
 
 
 @admin.register(Message)

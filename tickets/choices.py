@@ -83,3 +83,15 @@ class MessageKind(models.TextChoices):
     REQUESTER = "requester", _("From the requester")
     REPLY = "reply", _("Reply to the requester")
     INTERNAL_NOTE = "internal_note", _("Internal note")
+
+
+class Outcome(models.TextChoices):
+    FULFILLED = "fulfilled", _("Done as you asked")
+    PARTLY_FULFILLED = "partly_fulfilled", _("Partly done as you asked")
+    REFUSED = "refused", _("Refused")
+    WITHDRAWN = "withdrawn", _("Withdrawn by you")
+
+
+class PauseKind(models.TextChoices):
+    IDENTITY = "identity", _("Proof of identity")
+    CLARIFICATION = "clarification", _("More details")

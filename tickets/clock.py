@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.utils import timezone
@@ -16,11 +17,23 @@ from tickets import deadlines
 _FIRST_RESPONSE_CLOCKS = ("first_response", "acknowledge", "complaint_ack")
 
 
+class PauseSpan(Protocol):
+    kind: str
+    started_at: datetime.datetime
+    ended_at: datetime.datetime | None
+
+
+class ExtensionGrant(Protocol):
+    notified_at: datetime.datetime
+    reason: str
+
+
 @dataclass(frozen=True)
 class TicketClock:
     due_date: datetime.date
     first_response_due: datetime.date | None
     explanation: dict[str, Any]
+    paused: bool
 
 
 def working_calendar(code: str) -> deadlines.Calendar:
@@ -44,17 +57,37 @@ def receipt_date(received_at: datetime.datetime) -> datetime.date:
 
 
 def schedule(
-    *, regime: str, kind: str, calendar_code: str, received_at: datetime.datetime
+    *,
+    regime: str,
+    kind: str,
+    calendar_code: str,
+    received_at: datetime.datetime,
+    pauses: Iterable[PauseSpan] = (),
+    extension: ExtensionGrant | None = None,
 ) -> TicketClock:
+    """All deadlines of a ticket. An open pause is left open (the result says the clock is
+    paused): the due date moves when the requester answers and the pause is closed."""
     result = deadlines.schedule_for(
         regime=regime, kind=kind, received=receipt_date(received_at),
         calendar=working_calendar(calendar_code), service_level=service_level(),
+        pauses=[
+            deadlines.Pause(
+                start=receipt_date(pause.started_at),
+                end=receipt_date(pause.ended_at) if pause.ended_at else None,
+                kind=pause.kind,
+            )
+            for pause in pauses
+        ],
+        extension=deadlines.Extension(
+            notified=receipt_date(extension.notified_at), reason=extension.reason
+        ) if extension is not None else None,
     )
     first = next((result.get(name) for name in _FIRST_RESPONSE_CLOCKS if result.get(name)), None)
     return TicketClock(
         due_date=_as_date(result.final.due),
         first_response_due=_as_date(first.due) if first is not None else None,
         explanation=result.to_dict(),
+        paused=result.paused,
     )
 
 

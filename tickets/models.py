@@ -12,7 +12,16 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from tickets.choices import STATUS_CHOICES, Kind, Language, MessageKind, Priority, Regime
+from tickets.choices import (
+    STATUS_CHOICES,
+    Kind,
+    Language,
+    MessageKind,
+    Outcome,
+    PauseKind,
+    Priority,
+    Regime,
+)
 from tickets.lifecycle import OPEN_STATUSES, Status
 
 OPEN_STATUS_VALUES = sorted(status.value for status in OPEN_STATUSES)
@@ -80,11 +89,11 @@ class Ticket(models.Model):
     first_response_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    outcome_reason = models.TextField(blank=True)
 
     # A form's one-time key: the same form posted twice makes one ticket.
     submission_key = models.UUIDField(unique=True, null=True, blank=True, editable=False)
-    # SHA-256 of the status link's secret; the secret itself is only ever in the requester's email.
-    status_token_digest = models.CharField(max_length=64, unique=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -159,3 +168,59 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class ClockPause(models.Model):
+    """The desk waits for the requester: identity proof or clarification (the regime decides what
+    that does to the clock). Open while `ended_at` is empty; the requester's answer closes it."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="pauses")
+    kind = models.CharField(max_length=16, choices=PauseKind.choices)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    reason = models.TextField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["started_at", "id"]
+        constraints = [
+            # At most one open pause per ticket.
+            models.UniqueConstraint(
+                fields=["ticket"], condition=Q(ended_at__isnull=True), name="one_open_pause_per_ticket"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.kind} from {self.started_at:%Y-%m-%d}"
+
+
+class Extension(models.Model):
+    """The one extension of the response period the law allows, with the reason the requester is told."""
+
+    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="extension")
+    notified_at = models.DateTimeField()
+    reason = models.TextField()
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    previous_due_date = models.DateField()
+    new_due_date = models.DateField()
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: {self.previous_due_date} → {self.new_due_date}"
+
+
+class StatusLink(models.Model):
+    """One emailed status link: the SHA-256 of its secret (the secret is only in the email).
+    Every email to the requester carries a fresh one, so any of their emails opens the ticket."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="status_links")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"link {self.pk} of {self.ticket_id}"

@@ -16,10 +16,10 @@ STATUS_SESSION_KEY = "desk_status_ticket"
 STATUS_SESSION_EXPIRES_KEY = "desk_status_expires"
 
 
-def ticket_by_status_token_digest(digest: str) -> Ticket | None:
+def ticket_by_status_link_digest(digest: str) -> Ticket | None:
     # The digest is of a 256-bit random secret, so an index lookup leaks nothing a timing
     # attacker could use: guessing a digest prefix tells nothing about any real token.
-    return Ticket.objects.filter(status_token_digest=digest).first()
+    return Ticket.objects.filter(status_links__digest=digest).first()
 
 
 def ticket_for_status_session(session: SessionBase) -> Ticket | None:

@@ -82,7 +82,8 @@ def first_month(request: Request) -> FirstMonth:
 def pause_phrase(days: int, nominal: date) -> str:
     if not days:
         return ""
-    return f", and {days} paused day{'s' if days != 1 else ''} move it to {long_date(nominal)}"
+    moves = "day moves" if days == 1 else "days move"
+    return f", and {days} paused {moves} it to {long_date(nominal)}"
 
 
 def _one_month(request: Request, subject: str, notes: tuple[str, ...] = ()) -> Deadline:

@@ -75,7 +75,7 @@ def status_open(request: HttpRequest, token: str) -> HttpResponse:
     """Exchange the emailed secret for a short session and drop it from the address bar at once."""
     ticket = None
     if 20 <= len(token) <= 100:
-        ticket = selectors.ticket_by_status_token_digest(services.token_digest(token))
+        ticket = selectors.ticket_by_status_link_digest(services.token_digest(token))
     if ticket is None:
         raise Http404
     _grant_status_access(request, ticket)

@@ -1,26 +1,22 @@
-"""Every write to ticket data. Each service owns its transaction, writes its history rows (with the
-actor and a reason) and its outbox rows in that same transaction (STYLE.md: The shape of the code)."""
+"""Requests coming in: the public form, the status page, and imports (demo data)."""
 
 from __future__ import annotations
 
 import datetime
-import hashlib
-import secrets
 import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from notifications.services import outbox_enqueue
 from tickets import clock
 from tickets.models import Attachment, Message, Queue, ReferenceCounter, Ticket
+from tickets.services.common import Actor, stamp, status_link_issue
+from tickets.services.workflow import ticket_resume_for_answer
 from tickets.regions import jurisdiction_for
 from tickets.uploads import CheckedUpload, discard, store
-
-Actor = AbstractBaseUser | None
 
 REQUESTER_REASON = "submitted by the requester through the public form"
 
@@ -29,22 +25,6 @@ REQUESTER_REASON = "submitted by the requester through the public form"
 class Submission:
     ticket: Ticket
     created: bool
-    # The status link's secret, known only at creation; None when the submission was a repeat.
-    status_token: str | None
-
-
-def stamp(instance: models.Model, *, actor: Actor, reason: str) -> None:
-    """Name who changed a history-tracked row and why, before its save()."""
-    instance._history_user = actor  # type: ignore[attr-defined]  # read by simple-history on save
-    instance._change_reason = reason  # type: ignore[attr-defined]  # ditto
-
-
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def status_url(token: str) -> str:
-    return f"{settings.DESK_PUBLIC_BASE_URL}/status/open/{token}/"
 
 
 def ticket_submit(
@@ -62,7 +42,7 @@ def ticket_submit(
     """A request from the public form. The receipt time is the server's; a repeated form is one ticket."""
     existing = Ticket.objects.filter(submission_key=submission_key).first()
     if existing is not None:
-        return Submission(ticket=existing, created=False, status_token=None)
+        return Submission(ticket=existing, created=False)
     try:
         return ticket_create(
             kind=kind, country=country, region=region, name=name, email=email,
@@ -75,7 +55,7 @@ def ticket_submit(
         existing = Ticket.objects.filter(submission_key=submission_key).first()
         if existing is None:
             raise
-        return Submission(ticket=existing, created=False, status_token=None)
+        return Submission(ticket=existing, created=False)
 
 
 def ticket_create(
@@ -103,7 +83,6 @@ def ticket_create(
         regime=jurisdiction.regime, kind=kind, calendar_code=jurisdiction.calendar,
         received_at=received_at,
     )
-    token = secrets.token_urlsafe(32)
     stored_name = store(attachment) if attachment is not None else None
     try:
         with transaction.atomic():
@@ -114,7 +93,6 @@ def ticket_create(
                 description=description, received_at=received_at, due_date=schedule.due_date,
                 first_response_due=schedule.first_response_due, deadlines=schedule.explanation,
                 queue=_queue_for(kind), submission_key=submission_key,
-                status_token_digest=token_digest(token),
             )
             stamp(ticket, actor=actor, reason=reason)
             ticket.save()
@@ -122,12 +100,12 @@ def ticket_create(
                 _attach(ticket=ticket, message=None, upload=attachment, stored_name=stored_name,
                         actor=actor, reason=reason)
             if acknowledge:
-                _acknowledge(ticket, token)
+                _acknowledge(ticket)
     except BaseException:
         if stored_name is not None:
             discard(stored_name)
         raise
-    return Submission(ticket=ticket, created=True, status_token=token)
+    return Submission(ticket=ticket, created=True)
 
 
 def ticket_add_requester_message(
@@ -145,11 +123,19 @@ def ticket_add_requester_message(
             if attachment is not None and stored_name is not None:
                 _attach(ticket=locked, message=message, upload=attachment,
                         stored_name=stored_name, actor=None, reason=reason)
+            if not ticket_resume_for_answer(locked):
+                _record_requester_message(locked, reason)
     except BaseException:
         if stored_name is not None:
             discard(stored_name)
         raise
     return message
+
+
+def _record_requester_message(ticket: Ticket, reason: str) -> None:
+    """The ticket's history entry for a message that did not end a pause."""
+    stamp(ticket, actor=None, reason=reason)
+    ticket.save(update_fields=["updated_at"])
 
 
 def _attach(
@@ -166,7 +152,7 @@ def _attach(
     return attachment
 
 
-def _acknowledge(ticket: Ticket, token: str) -> None:
+def _acknowledge(ticket: Ticket) -> None:
     outbox_enqueue(
         dedupe_key=f"ticket:{ticket.pk}:acknowledgement:requester",
         event="acknowledgement",
@@ -179,7 +165,7 @@ def _acknowledge(ticket: Ticket, token: str) -> None:
             "kind": ticket.get_kind_display(),
             "kind_value": ticket.kind,
             "due_date": ticket.due_date,
-            "status_url": status_url(token),
+            "status_url": status_link_issue(ticket),
             "organisation_name": settings.DESK_ORGANISATION_NAME,
         },
     )

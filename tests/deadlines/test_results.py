@@ -1,0 +1,90 @@
+"""Results are frozen values that explain themselves and serialise to JSON."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import date, datetime
+
+import pytest
+
+from tickets.deadlines import Calendar, Deadline, Pause, deadline_for, schedule_for
+
+pytestmark = pytest.mark.pure
+
+
+def test_deadlines_and_schedules_are_frozen() -> None:
+    result = deadline_for(regime="gdpr", event="respond", received=date(2026, 3, 2))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.due = date(2030, 1, 1)  # type: ignore[misc]
+    schedule = schedule_for(regime="gdpr", kind="access", received=date(2026, 3, 2))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        schedule.final_name = "extension_notice"  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Calendar("FI").code = "SE"  # type: ignore[misc]
+
+
+def test_equal_inputs_give_equal_results() -> None:
+    first = deadline_for(regime="uk_gdpr", event="respond", received=date(2026, 3, 2),
+                         pauses=[Pause(date(2026, 3, 4), date(2026, 3, 10))])
+    again = deadline_for(regime="uk_gdpr", event="respond", received=date(2026, 3, 2),
+                         pauses=[Pause(date(2026, 3, 4), date(2026, 3, 10))])
+    assert first == again
+    assert hash(first) == hash(again)
+
+
+def test_to_dict_is_plain_json_with_iso_dates() -> None:
+    result = deadline_for(regime="gdpr", event="respond", received=date(2026, 12, 6),
+                          calendar="FI", pauses=[Pause(date(2026, 12, 7), date(2026, 12, 8))])
+    data = result.to_dict()
+    assert json.loads(json.dumps(data)) == data
+    assert data == {
+        "regime": "gdpr",
+        "event": "respond",
+        "rule": "gdpr.respond",
+        "due": "2027-01-07",
+        "nominal": "2027-01-07",
+        "received": "2026-12-06",
+        "clock_start": "2026-12-06",
+        "period": "1 month",
+        "basis": "GDPR Art. 12(3); Reg. 1182/71 Art. 3(2)(c), 3(4)",
+        "calendar": "FI",
+        "moved_by": [],
+        "skipped": [],
+        "pause_days": 1,
+        "paused": False,
+        "interpretation": True,
+        "interpretation_note": data["interpretation_note"],
+        "notes": ["Paused 2026-12-07 to 2026-12-08 (clarification): 1 day(s) added."],
+        "explanation": (
+            "The GDPR response to a request received on Sunday 6 December 2026 is due by the end "
+            "of Thursday 7 January 2027: one month from receipt ends on Wednesday 6 January 2027, "
+            "and 1 paused day moves it to Thursday 7 January 2027 "
+            "(GDPR Art. 12(3); Reg. 1182/71 Art. 3(2)(c), 3(4))."
+        ),
+    }
+    assert data["interpretation_note"].startswith("EU pause arithmetic")
+
+
+def test_hour_clocks_serialise_date_times() -> None:
+    data = deadline_for(regime="gdpr", event="breach_notice",
+                        received=datetime(2026, 3, 6, 14, 30)).to_dict()
+    assert (data["due"], data["nominal"], data["clock_start"]) == (
+        "2026-03-09T14:30", "2026-03-09T14:30", "2026-03-06T14:30")
+
+
+def test_every_event_of_every_regime_explains_itself() -> None:
+    from tickets.deadlines import REGIMES
+
+    for regime, events in REGIMES.items():
+        for event in events:
+            received: date = datetime(2026, 3, 2, 9, 0) if event == "breach_notice" else date(2026, 3, 2)
+            result = deadline_for(regime=regime, event=event, received=received)
+            assert isinstance(result, Deadline)
+            assert result.rule == f"{regime}.{event}"
+            assert result.basis
+            assert result.explanation.endswith(").")
+            assert " is due by " in result.explanation
+            assert result.due >= result.nominal or isinstance(result.due, datetime)
+            assert result.interpretation is bool(result.interpretation_note)
+            json.dumps(result.to_dict())

@@ -1,0 +1,35 @@
+"""Domain refusals: one family, each with a code and a message for the person who asked.
+
+Views turn them into a message on the page, the API into a 409 with the code (STYLE.md).
+A refusal changes nothing: services raise it before writing anything.
+"""
+
+from __future__ import annotations
+
+
+class Refusal(Exception):  # noqa: N818 - a refusal, named for what it is
+    code = "refused"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class TransitionRefused(Refusal):
+    code = "illegal_transition"
+
+
+class ExtensionRefused(Refusal):
+    code = "extension_not_allowed"
+
+
+class AssignmentRefused(Refusal):
+    code = "assignment_not_allowed"
+
+
+class PauseRefused(Refusal):
+    code = "pause_not_allowed"
+
+
+class NothingToDo(Refusal):
+    code = "nothing_to_do"

@@ -1,0 +1,39 @@
+"""Every write to ticket data. Each service owns its transaction, writes its history rows (with the
+actor and a reason) and its outbox rows in that same transaction (STYLE.md: The shape of the code).
+
+intake: requests coming in (the public form, the status page, imports); workflow: what staff do.
+"""
+
+from __future__ import annotations
+
+from tickets.services.common import Actor, stamp, status_link_issue, token_digest
+from tickets.services.intake import (
+    REQUESTER_REASON,
+    Submission,
+    ticket_add_requester_message,
+    ticket_create,
+    ticket_submit,
+)
+from tickets.services.workflow import (
+    ticket_add_note,
+    ticket_assign,
+    ticket_claim,
+    ticket_close,
+    ticket_extend,
+    ticket_move,
+    ticket_reject,
+    ticket_reopen,
+    ticket_reply,
+    ticket_request_information,
+    ticket_resolve,
+    ticket_resume_for_answer,
+    ticket_transition,
+)
+
+__all__ = [
+    "REQUESTER_REASON", "Actor", "Submission", "stamp", "status_link_issue", "ticket_add_note",
+    "ticket_add_requester_message", "ticket_assign", "ticket_claim", "ticket_close", "ticket_create",
+    "ticket_extend", "ticket_move", "ticket_reject", "ticket_reopen", "ticket_reply",
+    "ticket_request_information", "ticket_resolve", "ticket_resume_for_answer", "ticket_submit",
+    "ticket_transition", "token_digest",
+]

@@ -1,0 +1,287 @@
+"""What staff do to a ticket. Every action is one transaction that locks the ticket, checks its
+rules under the lock, and leaves exactly one history entry on the ticket (with the actor and the
+reason) plus the rows it creates; a refusal raises before anything is written."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from notifications.services import outbox_enqueue
+from tickets import clock
+from tickets.choices import STATUS_LABELS, MessageKind, Outcome, PauseKind
+from tickets.deadlines import DeadlineError
+from tickets.errors import AssignmentRefused, ExtensionRefused, NothingToDo, PauseRefused, TransitionRefused
+from tickets.lifecycle import IllegalTransition, Status, check_transition
+from tickets.models import ClockPause, Extension, Message, Queue, Ticket
+from tickets.services.common import Actor, stamp, status_link_issue
+
+Result = TypeVar("Result")
+User = get_user_model()
+
+
+def _in_locked_ticket(ticket_id: int, work: Callable[[Ticket], Result]) -> Result:
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket_id)
+        return work(ticket)
+
+
+def _record(ticket: Ticket, *, actor: Actor, reason: str, fields: Iterable[str] = ()) -> None:
+    """The ticket's one history entry for this action."""
+    stamp(ticket, actor=actor, reason=reason)
+    ticket.save(update_fields=[*fields, "updated_at"])
+
+
+def _move(ticket: Ticket, target: Status) -> list[str]:
+    """Change the status if the state machine allows it; the only writer of Ticket.status."""
+    try:
+        check_transition(Status(ticket.status), target)
+    except IllegalTransition:
+        raise TransitionRefused(
+            _("A ticket that is %(current)s cannot become %(target)s.")
+            % {"current": ticket.get_status_display(), "target": STATUS_LABELS[target]}
+        ) from None
+    ticket.status = target.value
+    changed = ["status"]
+    now = timezone.now()
+    if target == Status.RESOLVED:
+        ticket.resolved_at = now
+        changed.append("resolved_at")
+    if target in (Status.CLOSED, Status.WITHDRAWN, Status.REJECTED):
+        ticket.closed_at = now
+        changed.append("closed_at")
+    return changed
+
+
+def _recompute(ticket: Ticket) -> list[str]:
+    """Deadlines again from the engine, after a pause, a resumption or an extension."""
+    extension = Extension.objects.filter(ticket=ticket).first()
+    result = clock.schedule(
+        regime=ticket.regime, kind=ticket.kind, calendar_code=ticket.calendar,
+        received_at=ticket.received_at, pauses=list(ticket.pauses.all()), extension=extension,
+    )
+    ticket.due_date = result.due_date
+    ticket.first_response_due = result.first_response_due
+    ticket.deadlines = result.explanation
+    return ["due_date", "first_response_due", "deadlines"]
+
+
+def _tell_requester(ticket: Ticket, *, event: str, key: str, **context: Any) -> None:
+    outbox_enqueue(
+        dedupe_key=f"ticket:{ticket.pk}:{event}:{key}:requester", event=event, ticket=ticket,
+        recipient=ticket.requester_email, language=ticket.language,
+        context={
+            "reference": ticket.reference, "name": ticket.requester_name,
+            "due_date": ticket.due_date, "status_url": status_link_issue(ticket),
+            "organisation_name": settings.DESK_ORGANISATION_NAME, **context,
+        },
+    )
+
+
+def _public_message(ticket: Ticket, *, actor: Actor, body: str, reason: str) -> Message:
+    message = Message(ticket=ticket, kind=MessageKind.REPLY, author=actor, body=body)
+    stamp(message, actor=actor, reason=reason)
+    message.save()
+    return message
+
+
+def _first_response(ticket: Ticket) -> list[str]:
+    if ticket.first_response_at is None:
+        ticket.first_response_at = timezone.now()
+        return ["first_response_at"]
+    return []
+
+
+def _require_member(queue: Queue, user: Any) -> None:
+    if user is None or not queue.members.filter(pk=user.pk).exists():
+        raise AssignmentRefused(_("%(user)s does not work in the queue %(queue)s.")
+                                % {"user": user, "queue": queue.name})
+
+
+def ticket_transition(*, ticket_id: int, actor: Actor, target: Status, reason: str) -> Ticket:
+    def work(ticket: Ticket) -> Ticket:
+        _record(ticket, actor=actor, reason=reason, fields=_move(ticket, target))
+        return ticket
+
+    return _in_locked_ticket(ticket_id, work)
+
+
+def ticket_claim(*, ticket_id: int, actor: Actor) -> Ticket:
+    def work(ticket: Ticket) -> Ticket:
+        if actor is not None and ticket.assignee_id == actor.pk:
+            raise NothingToDo(_("This ticket is already yours."))
+        _require_member(ticket.queue, actor)
+        ticket.assignee = actor  # type: ignore[assignment]  # a staff user
+        _record(ticket, actor=actor, reason="claimed", fields=["assignee"])
+        return ticket
+
+    return _in_locked_ticket(ticket_id, work)
+
+
+def ticket_assign(*, ticket_id: int, actor: Actor, assignee_id: int | None, reason: str) -> Ticket:
+    def work(ticket: Ticket) -> Ticket:
+        assignee = User.objects.filter(pk=assignee_id, is_active=True).first() if assignee_id else None
+        if assignee_id and assignee is None:
+            raise AssignmentRefused(_("No such member of staff."))
+        if assignee is not None:
+            _require_member(ticket.queue, assignee)
+        if ticket.assignee_id == (assignee.pk if assignee else None):
+            raise NothingToDo(_("The ticket is already assigned so."))
+        ticket.assignee = assignee
+        _record(ticket, actor=actor, reason=reason or (f"assigned to {assignee}" if assignee else "unassigned"),
+                fields=["assignee"])
+        return ticket
+
+    return _in_locked_ticket(ticket_id, work)
+
+
+def ticket_move(*, ticket_id: int, actor: Actor, queue_id: int, reason: str) -> Ticket:
+    def work(ticket: Ticket) -> Ticket:
+        queue = Queue.objects.filter(pk=queue_id).first()
+        if queue is None:
+            raise AssignmentRefused(_("No such queue."))
+        if queue.pk == ticket.queue_id:
+            raise NothingToDo(_("The ticket is already in that queue."))
+        fields = ["queue"]
+        ticket.queue = queue
+        if ticket.assignee_id and not queue.members.filter(pk=ticket.assignee_id).exists():
+            ticket.assignee = None  # the old assignee cannot work the new queue
+            fields.append("assignee")
+        _record(ticket, actor=actor, reason=reason or f"moved to {queue.name}", fields=fields)
+        return ticket
+
+    return _in_locked_ticket(ticket_id, work)
+
+
+def ticket_reply(*, ticket_id: int, actor: Actor, body: str) -> Message:
+    def work(ticket: Ticket) -> Message:
+        fields = _first_response(ticket)
+        if ticket.status == Status.NEW:
+            fields += _move(ticket, Status.IN_PROGRESS)
+        message = _public_message(ticket, actor=actor, body=body, reason="reply to the requester")
+        _record(ticket, actor=actor, reason="reply sent to the requester", fields=fields)
+        _tell_requester(ticket, event="reply", key=str(message.pk), body=body)
+        return message
+
+    return _in_locked_ticket(ticket_id, work)
+
+
+def ticket_add_note(*, ticket_id: int, actor: Actor, body: str) -> Message:
+    def work(ticket: Ticket) -> Message:
+        note = Message(ticket=ticket, kind=MessageKind.INTERNAL_NOTE, author=actor, body=body)
+        stamp(note, actor=actor, reason="internal note")
+        note.save()
+        _record(ticket, actor=actor, reason="internal note added")
+        return note
+
+    return _in_locked_ticket(ticket_id, work)
+
+
+def ticket_request_information(*, ticket_id: int, actor: Actor, kind: str, body: str) -> ClockPause:
+    """Ask for identity proof or clarification: the clock pauses as the regime says."""
+
+    def work(ticket: Ticket) -> ClockPause:
+        if ticket.pauses.filter(ended_at__isnull=True).exists():
+            raise PauseRefused(_("The desk is already waiting for the requester."))
+        target = Status.AWAITING_VERIFICATION if kind == PauseKind.IDENTITY else Status.AWAITING_REQUESTER
+        fields = _move(ticket, target) + _first_response(ticket)
+        pause = ClockPause(ticket=ticket, kind=kind, started_at=timezone.now(), requested_by=actor,
+                           reason=body)
+        stamp(pause, actor=actor, reason=f"asked the requester for {kind}")
+        pause.save()
+        _public_message(ticket, actor=actor, body=body, reason=f"asked the requester for {kind}")
+        fields += _recompute(ticket)
+        _record(ticket, actor=actor, reason=f"asked the requester for {kind}; the clock is paused",
+                fields=fields)
+        _tell_requester(ticket, event="information_requested", key=str(pause.pk), body=body,
+                        identity=kind == PauseKind.IDENTITY)
+        return pause
+
+    return _in_locked_ticket(ticket_id, work)
+
+
+def ticket_resume_for_answer(ticket: Ticket) -> bool:
+    """The requester answered on the status page: close the open pause and run the clock again.
+    Runs inside the caller's transaction, with the ticket locked. Returns whether it resumed."""
+    pause = ticket.pauses.filter(ended_at__isnull=True).first()
+    if pause is None:
+        return False
+    pause.ended_at = timezone.now()
+    stamp(pause, actor=None, reason="the requester answered")
+    pause.save(update_fields=["ended_at"])
+    fields = _move(ticket, Status.IN_PROGRESS) + _recompute(ticket)
+    _record(ticket, actor=None, reason="the requester answered; the clock runs again", fields=fields)
+    return True
+
+
+def ticket_extend(*, ticket_id: int, actor: Actor, reason: str) -> Extension:
+    """The one extension the law allows, only while the first period runs; the requester is told."""
+
+    def work(ticket: Ticket) -> Extension:
+        if Extension.objects.filter(ticket=ticket).exists():
+            raise ExtensionRefused(_("This ticket has already been extended once."))
+        if Status(ticket.status) not in (Status.NEW, Status.IN_PROGRESS, Status.AWAITING_REQUESTER,
+                                         Status.AWAITING_VERIFICATION):
+            raise ExtensionRefused(_("Only an open ticket can be extended."))
+        previous = ticket.due_date
+        grant = Extension(ticket=ticket, notified_at=timezone.now(), reason=reason, granted_by=actor,
+                          previous_due_date=previous, new_due_date=previous)
+        try:
+            result = clock.schedule(
+                regime=ticket.regime, kind=ticket.kind, calendar_code=ticket.calendar,
+                received_at=ticket.received_at, pauses=list(ticket.pauses.all()), extension=grant,
+            )
+        except DeadlineError as error:
+            raise ExtensionRefused(_("The law allows no extension here: %(why)s") % {"why": error}) from None
+        grant.new_due_date = result.due_date
+        stamp(grant, actor=actor, reason=reason)
+        grant.save()
+        fields = _recompute(ticket)
+        _record(ticket, actor=actor, reason=f"extended: {reason}", fields=fields)
+        _tell_requester(ticket, event="extended", key="1", reason=reason,
+                        previous_due_date=previous)
+        return grant
+
+    return _in_locked_ticket(ticket_id, work)
+
+
+def ticket_resolve(*, ticket_id: int, actor: Actor, outcome: str, body: str, reason: str = "") -> Ticket:
+    """Resolve with an outcome; the requester is told, with their right to complain to the authority."""
+
+    def work(ticket: Ticket) -> Ticket:
+        if outcome == Outcome.REFUSED and not reason.strip():
+            raise TransitionRefused(_("A refusal needs its legal reason."))
+        target = Status.WITHDRAWN if outcome == Outcome.WITHDRAWN else Status.RESOLVED
+        fields = _move(ticket, target) + _first_response(ticket)
+        ticket.outcome, ticket.outcome_reason = outcome, reason
+        _public_message(ticket, actor=actor, body=body, reason=f"resolved: {outcome}")
+        _record(ticket, actor=actor, reason=f"resolved: {outcome}",
+                fields=[*fields, "outcome", "outcome_reason"])
+        _tell_requester(ticket, event="resolved", key=str(ticket.resolved_at or ticket.closed_at),
+                        body=body, outcome=Outcome(outcome).label, refusal_reason=reason,
+                        authority_url=settings.DESK_SUPERVISORY_AUTHORITY_URL)
+        return ticket
+
+    return _in_locked_ticket(ticket_id, work)
+
+
+def ticket_close(*, ticket_id: int, actor: Actor, reason: str) -> Ticket:
+    return ticket_transition(ticket_id=ticket_id, actor=actor, target=Status.CLOSED, reason=reason or "closed")
+
+
+def ticket_reopen(*, ticket_id: int, actor: Actor, reason: str) -> Ticket:
+    return ticket_transition(ticket_id=ticket_id, actor=actor, target=Status.IN_PROGRESS,
+                             reason=reason or "reopened")
+
+
+def ticket_reject(*, ticket_id: int, actor: Actor, reason: str) -> Ticket:
+    if not reason.strip():
+        raise TransitionRefused(_("A rejection needs a reason."))
+    return ticket_transition(ticket_id=ticket_id, actor=actor, target=Status.REJECTED,
+                             reason=f"rejected: {reason}")
