@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "simple_history",
     "django_countries",
+    "django_htmx",
     "desk",
     "tickets",
     "notifications",
@@ -66,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
@@ -272,7 +274,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
 }
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/staff/login/"
+LOGIN_REDIRECT_URL = "/staff/tickets/"
 
 LOGGING = {
     "version": 1,

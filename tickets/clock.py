@@ -4,8 +4,8 @@ receipt time into the engine's receipt date, and shapes the result for the ticke
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from django.conf import settings

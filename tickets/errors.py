@@ -7,7 +7,7 @@ A refusal changes nothing: services raise it before writing anything.
 from __future__ import annotations
 
 
-class Refusal(Exception):  # noqa: N818 - a refusal, named for what it is
+class Refusal(Exception):
     code = "refused"
 
     def __init__(self, message: str) -> None:

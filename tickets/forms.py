@@ -42,7 +42,8 @@ class StrictForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if self.is_bound:
-            unexpected = sorted(set(self.data) - set(self.fields) - _FRAMEWORK_FIELDS)
+            known = {self.add_prefix(name) for name in self.fields}
+            unexpected = sorted(set(self.data) - known - _FRAMEWORK_FIELDS)
             if unexpected:
                 raise forms.ValidationError(
                     _("The form contained fields it does not accept: %(fields)s. "

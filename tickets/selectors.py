@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.sessions.backends.base import SessionBase
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from tickets.choices import MessageKind
-from tickets.models import Attachment, Message, Ticket
+from tickets.lifecycle import OPEN_STATUSES, Status
+from tickets.models import Attachment, Message, Queue, Ticket
 
 STATUS_SESSION_KEY = "desk_status_ticket"
 STATUS_SESSION_EXPIRES_KEY = "desk_status_expires"
@@ -61,3 +64,157 @@ def public_conversation(ticket: Ticket) -> list[PublicEntry]:
         for m in messages
     ]
     return entries
+
+
+# --- Staff -------------------------------------------------------------------------------------
+
+def queues_of(user: Any) -> QuerySet[Queue]:
+    """Queues a member of staff works (member) or oversees (manager)."""
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return Queue.objects.none()
+    return Queue.objects.filter(Q(members=user) | Q(managers=user)).distinct()
+
+
+def ticket_visible_to(user: Any) -> QuerySet[Ticket]:
+    """Every staff read of tickets starts here: a ticket outside it is a 404, never a 403, so
+    that its existence does not leak (STYLE.md). Being an administrator grants nothing here:
+    only membership or management of the ticket's queue does."""
+    return Ticket.objects.filter(queue__in=queues_of(user).values("pk"))
+
+
+def ticket_for_staff(user: Any, reference: str) -> Ticket:
+    ticket = (
+        ticket_visible_to(user).select_related("queue", "assignee")
+        .filter(reference=reference).first()
+    )
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+# Sort keys a request may ask for; anything else falls back to the default (GHSA-mxcg-7m22-x9pj).
+SORTS = {
+    "due": ("due_date", "id"),
+    "-due": ("-due_date", "-id"),
+    "received": ("received_at", "id"),
+    "-received": ("-received_at", "-id"),
+    "priority": ("-priority", "due_date", "id"),
+}
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    statuses: tuple[str, ...] = tuple(sorted(s.value for s in OPEN_STATUSES))
+    kind: str = ""
+    regime: str = ""
+    queue_id: int | None = None
+    assignee: str = ""  # "", "mine", "unassigned" or a user id
+    escalation_level: int | None = None
+    due_within_days: int | None = None
+    search: str = ""
+    sort: str = "due"
+
+
+def ticket_queue(user: Any, wanted: QueueFilter, *, today: datetime.date) -> QuerySet[Ticket]:
+    """The agent's queue: the user's tickets, filtered, soonest due (so overdue) first."""
+    tickets = ticket_visible_to(user).select_related("queue", "assignee")
+    tickets = _filter_fields(tickets, wanted, user)
+    if wanted.due_within_days is not None:
+        tickets = tickets.filter(due_date__lte=today + datetime.timedelta(days=wanted.due_within_days))
+    if wanted.search:
+        term = wanted.search.strip()
+        tickets = tickets.filter(
+            Q(reference__iexact=term) | Q(requester_email__iexact=term)
+            | Q(requester_name__icontains=term)
+        )
+    return tickets.order_by(*SORTS.get(wanted.sort, SORTS["due"]))
+
+
+def _filter_fields(tickets: QuerySet[Ticket], wanted: QueueFilter, user: Any) -> QuerySet[Ticket]:
+    if wanted.statuses:
+        tickets = tickets.filter(status__in=wanted.statuses)
+    if wanted.kind:
+        tickets = tickets.filter(kind=wanted.kind)
+    if wanted.regime:
+        tickets = tickets.filter(regime=wanted.regime)
+    if wanted.queue_id is not None:
+        tickets = tickets.filter(queue_id=wanted.queue_id)
+    if wanted.assignee == "mine":
+        tickets = tickets.filter(assignee=user)
+    elif wanted.assignee == "unassigned":
+        tickets = tickets.filter(assignee__isnull=True)
+    elif wanted.assignee.isdigit():
+        tickets = tickets.filter(assignee_id=int(wanted.assignee))
+    if wanted.escalation_level is not None:
+        tickets = tickets.filter(escalation_level=wanted.escalation_level)
+    return tickets
+
+
+def status_counts(user: Any) -> dict[str, int]:
+    """How many of the user's tickets are in each status, in one query."""
+    rows = ticket_visible_to(user).values("status").annotate(total=Count("id")).order_by()
+    counts = {status.value: 0 for status in Status}
+    counts.update({row["status"]: row["total"] for row in rows})
+    return counts
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime.datetime
+    kind: str  # "message", "note", "requester", "change"
+    actor: str
+    text: str
+    changes: tuple[tuple[str, str, str], ...] = ()
+    attachments: tuple[Attachment, ...] = ()
+
+
+TRACKED_FIELDS = ("status", "assignee", "queue", "priority", "due_date", "escalation_level", "outcome")
+
+
+def ticket_timeline(ticket: Ticket) -> list[TimelineEntry]:
+    """Messages, notes and every recorded change, oldest first, in a fixed number of queries."""
+    entries = [TimelineEntry(ticket.received_at, "requester", ticket.requester_name, ticket.description,
+                             attachments=tuple(a for a in ticket.attachments.all() if a.message_id is None))]
+    messages = ticket.messages.select_related("author").prefetch_related("attachments")
+    for message in messages:
+        kind = {"internal_note": "note", "requester": "requester"}.get(message.kind, "message")
+        author = str(message.author) if message.author else ticket.requester_name
+        entries.append(TimelineEntry(message.created_at, kind, author, message.body,
+                                     attachments=tuple(message.attachments.all())))
+    history = list(ticket.history.select_related("history_user").order_by("history_date", "history_id"))
+    names = _names_for(history)
+    previous = None
+    for record in history:
+        changes = _changes(previous, record, names) if previous is not None else (
+            ("status", "", record.status),)
+        entries.append(TimelineEntry(record.history_date, "change",
+                                     str(record.history_user or "requester/system"),
+                                     record.history_change_reason or "", changes))
+        previous = record
+    return sorted(entries, key=lambda entry: entry.at)
+
+
+def _names_for(history: list[Any]) -> dict[str, dict[str, str]]:
+    """Names of the users and queues the history mentions: two queries, whatever its length."""
+    from django.contrib.auth import get_user_model
+
+    user_ids = {record.assignee_id for record in history if record.assignee_id}
+    queue_ids = {record.queue_id for record in history if record.queue_id}
+    users = get_user_model().objects.filter(pk__in=user_ids) if user_ids else []
+    queues = Queue.objects.filter(pk__in=queue_ids) if queue_ids else []
+    return {"assignee": {str(user.pk): str(user) for user in users},
+            "queue": {str(queue.pk): queue.name for queue in queues}}
+
+
+def _changes(before: Any, after: Any, names: dict[str, dict[str, str]]) -> tuple[tuple[str, str, str], ...]:
+    result = []
+    for name in TRACKED_FIELDS:
+        # Foreign keys by their id: reading the related object would cost a query per entry.
+        attribute = f"{name}_id" if name in ("assignee", "queue") else name
+        old, new = getattr(before, attribute), getattr(after, attribute)
+        if old != new:
+            lookup = names.get(name, {})
+            old_text = "" if old is None else lookup.get(str(old), str(old))
+            new_text = "" if new is None else lookup.get(str(new), str(new))
+            result.append((name, old_text, new_text))
+    return tuple(result)

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from django.contrib.auth.views import LogoutView
 from django.urls import path
+from django.views.generic import RedirectView
 
-from tickets.views import public
+from tickets.views import public, staff
 
 app_name = "tickets"
 
@@ -11,4 +13,10 @@ urlpatterns = [
     path("submitted/", public.submitted, name="submitted"),
     path("status/", public.status_page, name="status"),
     path("status/open/<str:token>/", public.status_open, name="status_open"),
+    path("staff/", RedirectView.as_view(url="/staff/tickets/"), name="staff_home"),
+    path("staff/login/", staff.StaffLoginView.as_view(), name="staff_login"),
+    path("staff/logout/", LogoutView.as_view(next_page="/staff/login/"), name="staff_logout"),
+    path("staff/tickets/", staff.queue_page, name="staff_queue"),
+    path("staff/tickets/<str:reference>/", staff.ticket_page, name="staff_ticket"),
+    path("staff/tickets/<str:reference>/<str:action>/", staff.ticket_action, name="staff_action"),
 ]

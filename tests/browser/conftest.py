@@ -77,3 +77,9 @@ def check_at_both_widths(page: Any, name: str) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     check_accessibility(page, name)
     page.set_viewport_size(desktop)
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    """Staff personas are created per test; the production hasher's cost is not under test here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

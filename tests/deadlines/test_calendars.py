@@ -3,6 +3,7 @@
 Every expected date below was worked out by hand from research/deadlines.md and a printed
 calendar, and the holiday lists of the pinned `holidays` 0.108 were read, not guessed.
 """
+# ruff: noqa: DTZ001  # naive datetimes here are local wall-clock times, which the engine takes as given
 
 from __future__ import annotations
 
@@ -100,9 +101,7 @@ def test_all_saints_day_ends_an_extended_period() -> None:
         (date(2027, 11, 24), date(2027, 12, 24), date(2027, 12, 27)),
     ],
 )
-def test_christmas_eve_in_finland_both_ways(
-    received: date, open_due: date, closed_due: date
-) -> None:
+def test_christmas_eve_in_finland_both_ways(received: date, open_due: date, closed_due: date) -> None:
     open_eve = deadline_for(regime="gdpr", event="respond", received=received, calendar=FI)
     assert open_eve.due == open_due
     assert open_eve.moved_by == ()
@@ -356,8 +355,12 @@ def test_closed_day_parsing() -> None:
 
 
 def test_a_calendar_closed_for_over_a_year_is_refused() -> None:
-    every_day = tuple(ClosedDay(month, day) for month in range(1, 13) for day in range(1, 32)
-                      if (month, day) not in {(2, 30), (2, 31), (4, 31), (6, 31), (9, 31), (11, 31)})
+    every_day = tuple(
+        ClosedDay(month, day)
+        for month in range(1, 13)
+        for day in range(1, 32)
+        if (month, day) not in {(2, 30), (2, 31), (4, 31), (6, 31), (9, 31), (11, 31)}
+    )
     with pytest.raises(DeadlineError, match="no working day within 370 days"):
         gdpr_due(date(2026, 3, 2), Calendar("FI", extra_closed=every_day))
 
@@ -404,8 +407,13 @@ def test_add_months(start: date, months: int, expected: date) -> None:
 
 @pytest.mark.parametrize(
     ("year", "easter"),
-    [(2024, date(2024, 3, 31)), (2026, date(2026, 4, 5)), (2027, date(2027, 3, 28)),
-     (2038, date(2038, 4, 25)), (2285, date(2285, 3, 22))],
+    [
+        (2024, date(2024, 3, 31)),
+        (2026, date(2026, 4, 5)),
+        (2027, date(2027, 3, 28)),
+        (2038, date(2038, 4, 25)),
+        (2285, date(2285, 3, 22)),
+    ],
 )
 def test_easter(year: int, easter: date) -> None:
     assert easter_sunday(year) == easter

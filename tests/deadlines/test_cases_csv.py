@@ -103,9 +103,7 @@ def test_rows_tagged_interpretation_are_flagged() -> None:
         assert cli_json(*command_for(row))["interpretation"] is True, row
 
 
-def test_the_path_falls_back_to_the_environment(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_the_path_falls_back_to_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(Path, "exists", lambda self: False)
     monkeypatch.setenv("DESK_SHARED_DIR", str(tmp_path))
     assert cases_path() == tmp_path / "research" / CSV_NAME

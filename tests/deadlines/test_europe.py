@@ -1,9 +1,10 @@
 """GDPR, UK GDPR, DPA 2018 s.164A and the 72-hour breach clock: literal dates worked by hand
 from research/deadlines.md §§2-4 and a printed calendar."""
+# ruff: noqa: DTZ001  # naive datetimes here are local wall-clock times, which the engine takes as given
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -128,7 +129,10 @@ def test_uk_extended(received: date, due: date) -> None:
 def test_uk_relevant_time_is_a_restart() -> None:
     # Identity information received 10 Feb -> one month from then: Tue 10 Mar 2026.
     result = deadline_for(
-        regime="uk_gdpr", event="respond", received=date(2026, 1, 31), calendar=ENG,
+        regime="uk_gdpr",
+        event="respond",
+        received=date(2026, 1, 31),
+        calendar=ENG,
         identity_received=date(2026, 2, 10),
     )
     assert (result.clock_start, result.due) == (date(2026, 2, 10), date(2026, 3, 10))
@@ -137,8 +141,9 @@ def test_uk_relevant_time_is_a_restart() -> None:
     # A fee paid on 5 Mar: 5 Apr is Easter Sunday, 6 Apr Easter Monday -> Tue 7 Apr.
     assert uk("respond", date(2026, 3, 2), fee_paid=date(2026, 3, 5)) == date(2026, 4, 7)
     # The latest of the two wins: fee 12 Mar -> Sun 12 Apr -> Mon 13 Apr.
-    assert uk("respond", date(2026, 3, 2), identity_received=date(2026, 3, 10),
-              fee_paid=date(2026, 3, 12)) == date(2026, 4, 13)
+    assert uk(
+        "respond", date(2026, 3, 2), identity_received=date(2026, 3, 10), fee_paid=date(2026, 3, 12)
+    ) == date(2026, 4, 13)
     # Identity on the day of receipt changes nothing.
     assert uk("respond", date(2026, 3, 2), identity_received=date(2026, 3, 2)) == date(2026, 4, 2)
 
@@ -146,8 +151,9 @@ def test_uk_relevant_time_is_a_restart() -> None:
 @pytest.mark.parametrize("kind", ["identity", "fee"])
 def test_uk_identity_or_fee_pause_restarts_from_its_end(kind: str) -> None:
     pause = Pause(date(2026, 3, 3), date(2026, 3, 16), kind=kind)
-    result = deadline_for(regime="uk_gdpr", event="respond", received=date(2026, 3, 2),
-                          calendar=ENG, pauses=[pause])
+    result = deadline_for(
+        regime="uk_gdpr", event="respond", received=date(2026, 3, 2), calendar=ENG, pauses=[pause]
+    )
     assert (result.clock_start, result.due) == (date(2026, 3, 16), date(2026, 4, 16))
     # The extension is three months from the relevant time: Tue 16 Jun 2026.
     assert uk("extended", date(2026, 3, 2), pauses=[pause]) == date(2026, 6, 16)
@@ -155,8 +161,9 @@ def test_uk_identity_or_fee_pause_restarts_from_its_end(kind: str) -> None:
 
 def test_uk_clarification_days_do_not_count_both_ends_included() -> None:
     pause = Pause(date(2026, 3, 4), date(2026, 3, 10))  # 4..10 March: 7 days
-    result = deadline_for(regime="uk_gdpr", event="respond", received=date(2026, 3, 2),
-                          calendar=ENG, pauses=[pause])
+    result = deadline_for(
+        regime="uk_gdpr", event="respond", received=date(2026, 3, 2), calendar=ENG, pauses=[pause]
+    )
     assert (result.nominal, result.due, result.pause_days) == (date(2026, 4, 9), date(2026, 4, 9), 7)
     assert result.interpretation is True
     assert "both included" in result.interpretation_note
@@ -167,24 +174,48 @@ def test_uk_clarification_days_do_not_count_both_ends_included() -> None:
 
 def test_uk_restart_and_clarification_together() -> None:
     # Relevant time 16 Mar (identity); clarification 20..24 Mar = 5 days: 16 Apr + 5 = Tue 21 Apr.
-    assert uk("respond", date(2026, 3, 2), identity_received=date(2026, 3, 16),
-              pauses=[Pause(date(2026, 3, 20), date(2026, 3, 24))]) == date(2026, 4, 21)
+    assert uk(
+        "respond",
+        date(2026, 3, 2),
+        identity_received=date(2026, 3, 16),
+        pauses=[Pause(date(2026, 3, 20), date(2026, 3, 24))],
+    ) == date(2026, 4, 21)
     # Clarification 10..20 Mar straddles the relevant time (16 Mar): only 16..20 count (5 days).
-    assert uk("respond", date(2026, 3, 2), identity_received=date(2026, 3, 16),
-              pauses=[Pause(date(2026, 3, 10), date(2026, 3, 20))]) == date(2026, 4, 21)
+    assert uk(
+        "respond",
+        date(2026, 3, 2),
+        identity_received=date(2026, 3, 16),
+        pauses=[Pause(date(2026, 3, 10), date(2026, 3, 20))],
+    ) == date(2026, 4, 21)
     # Clarification wholly before the relevant time counts nothing.
-    assert uk("respond", date(2026, 3, 2), identity_received=date(2026, 3, 16),
-              pauses=[Pause(date(2026, 3, 3), date(2026, 3, 5))]) == date(2026, 4, 16)
+    assert uk(
+        "respond",
+        date(2026, 3, 2),
+        identity_received=date(2026, 3, 16),
+        pauses=[Pause(date(2026, 3, 3), date(2026, 3, 5))],
+    ) == date(2026, 4, 16)
 
 
 def test_uk_clarification_applies_to_access_requests_only() -> None:
     pause = Pause(date(2026, 3, 4), date(2026, 3, 10))
-    erasure = deadline_for(regime="uk_gdpr", event="respond", received=date(2026, 3, 2),
-                           calendar=ENG, pauses=[pause], kind="erasure")
+    erasure = deadline_for(
+        regime="uk_gdpr",
+        event="respond",
+        received=date(2026, 3, 2),
+        calendar=ENG,
+        pauses=[pause],
+        kind="erasure",
+    )
     assert erasure.due == date(2026, 4, 2)
     assert any("Art. 15 (access) requests only" in note for note in erasure.notes)
-    access = deadline_for(regime="uk_gdpr", event="respond", received=date(2026, 3, 2),
-                          calendar=ENG, pauses=[pause], kind="access")
+    access = deadline_for(
+        regime="uk_gdpr",
+        event="respond",
+        received=date(2026, 3, 2),
+        calendar=ENG,
+        pauses=[pause],
+        kind="access",
+    )
     assert access.due == date(2026, 4, 9)
 
 
@@ -216,8 +247,13 @@ def test_uk_complaint_acknowledgement(received: date, code: str, due: date) -> N
 
 
 def test_uk_complaint_acknowledgement_before_commencement_and_with_pauses() -> None:
-    result = deadline_for(regime="uk_gdpr", event="complaint_ack", received=date(2026, 3, 2),
-                          calendar=ENG, pauses=[Pause(date(2026, 3, 3), date(2026, 3, 9))])
+    result = deadline_for(
+        regime="uk_gdpr",
+        event="complaint_ack",
+        received=date(2026, 3, 2),
+        calendar=ENG,
+        pauses=[Pause(date(2026, 3, 3), date(2026, 3, 9))],
+    )
     assert result.due == date(2026, 4, 1)  # Wed 1 Apr: pauses do not move it
     assert any("19 June 2026" in note for note in result.notes)
     assert any("no stop-the-clock" in note for note in result.notes)
@@ -255,27 +291,36 @@ def test_breach_bases_differ_by_regime() -> None:
 def test_breach_notice_across_clock_changes_takes_the_earlier_moment() -> None:
     # Spring: Fri 27 Mar 2026 14:30 EET; clocks go forward on Sun 29 Mar. 72 hours of elapsed
     # time end at 15:30 EEST; by the wall clock at 14:30 EEST, which is earlier.
-    spring = deadline_for(regime="gdpr", event="breach_notice",
-                          received=datetime(2026, 3, 27, 14, 30, tzinfo=HELSINKI))
+    spring = deadline_for(
+        regime="gdpr", event="breach_notice", received=datetime(2026, 3, 27, 14, 30, tzinfo=HELSINKI)
+    )
     assert spring.due == datetime(2026, 3, 30, 14, 30, tzinfo=HELSINKI)
+    assert isinstance(spring.due, datetime)
     assert spring.due.utcoffset() == timedelta(hours=3)
     assert "clocks change" in spring.interpretation_note
     # Autumn: Fri 23 Oct 2026 10:00 EEST; clocks go back on Sun 25 Oct. Elapsed time ends at
     # 09:00 EET, the wall clock at 10:00 EET: 09:00 is used.
-    autumn = deadline_for(regime="gdpr", event="breach_notice",
-                          received=datetime(2026, 10, 23, 10, 0, tzinfo=HELSINKI))
-    assert autumn.due.astimezone(timezone.utc) == datetime(2026, 10, 26, 7, 0, tzinfo=timezone.utc)
+    autumn = deadline_for(
+        regime="gdpr", event="breach_notice", received=datetime(2026, 10, 23, 10, 0, tzinfo=HELSINKI)
+    )
+    assert isinstance(autumn.due, datetime)
+    assert autumn.due.astimezone(UTC) == datetime(2026, 10, 26, 7, 0, tzinfo=UTC)
     assert autumn.to_dict()["due"] == "2026-10-26T09:00+02:00"
     # A fixed offset has no clock change.
-    fixed = deadline_for(regime="gdpr", event="breach_notice",
-                         received=datetime(2026, 3, 27, 14, 30, tzinfo=timezone.utc))
-    assert fixed.due == datetime(2026, 3, 30, 14, 30, tzinfo=timezone.utc)
+    fixed = deadline_for(
+        regime="gdpr", event="breach_notice", received=datetime(2026, 3, 27, 14, 30, tzinfo=UTC)
+    )
+    assert fixed.due == datetime(2026, 3, 30, 14, 30, tzinfo=UTC)
     assert "clocks change" not in fixed.interpretation_note
 
 
 def test_breach_notice_from_a_date_only_and_with_pauses() -> None:
-    result = deadline_for(regime="gdpr", event="breach_notice", received=date(2026, 3, 6),
-                          pauses=[Pause(date(2026, 3, 7), date(2026, 3, 8))])
+    result = deadline_for(
+        regime="gdpr",
+        event="breach_notice",
+        received=date(2026, 3, 6),
+        pauses=[Pause(date(2026, 3, 7), date(2026, 3, 8))],
+    )
     assert result.due == datetime(2026, 3, 9, 0, 0)
     assert result.to_dict()["due"] == "2026-03-09T00:00"
     assert any("start of that day" in note for note in result.notes)
@@ -284,7 +329,6 @@ def test_breach_notice_from_a_date_only_and_with_pauses() -> None:
 
 def test_a_day_clock_takes_the_date_of_a_date_time() -> None:
     # Received at 23:59 on 1 Aug 2026: that day counts (research §2.2) -> Tue 1 Sep.
-    result = deadline_for(regime="gdpr", event="respond", received=datetime(2026, 8, 1, 23, 59),
-                          calendar=FI)
+    result = deadline_for(regime="gdpr", event="respond", received=datetime(2026, 8, 1, 23, 59), calendar=FI)
     assert result.due == date(2026, 9, 1)
     assert result.to_dict()["received"] == "2026-08-01T23:59"

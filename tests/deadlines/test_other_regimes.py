@@ -30,9 +30,7 @@ pytestmark = pytest.mark.pure
         (date(2028, 2, 14), False, date(2028, 2, 29), date(2028, 2, 29), False),
     ],
 )
-def test_lgpd_respond(
-    received: date, small_agent: bool, nominal: date, due: date, flagged: bool
-) -> None:
+def test_lgpd_respond(received: date, small_agent: bool, nominal: date, due: date, flagged: bool) -> None:
     result = deadline_for(regime="lgpd", event="respond", received=received, small_agent=small_agent)
     assert (result.nominal, result.due) == (nominal, due)
     assert result.interpretation is flagged
@@ -44,8 +42,12 @@ def test_lgpd_allows_no_extension_and_ignores_pauses() -> None:
     for event in ("extended", "extension_notice"):
         with pytest.raises(ExtensionNotAllowed, match="lgpd allows no extension"):
             deadline_for(regime="lgpd", event=event, received=date(2026, 3, 2))
-    result = deadline_for(regime="lgpd", event="respond", received=date(2026, 3, 2),
-                          pauses=[Pause(date(2026, 3, 3), date(2026, 3, 10))])
+    result = deadline_for(
+        regime="lgpd",
+        event="respond",
+        received=date(2026, 3, 2),
+        pauses=[Pause(date(2026, 3, 3), date(2026, 3, 10))],
+    )
     assert result.due == date(2026, 3, 17)
     assert any("no stop-the-clock" in note for note in result.notes)
 
@@ -109,12 +111,20 @@ def test_pipeda_extended(received: date, nominal: date, due: date) -> None:
 
 
 def test_pipeda_ignores_pauses() -> None:
-    result = deadline_for(regime="pipeda", event="respond", received=date(2026, 3, 2),
-                          pauses=[Pause(date(2026, 3, 3), date(2026, 3, 10))])
+    result = deadline_for(
+        regime="pipeda",
+        event="respond",
+        received=date(2026, 3, 2),
+        pauses=[Pause(date(2026, 3, 3), date(2026, 3, 10))],
+    )
     assert result.due == date(2026, 4, 1)
     assert any("PIPEDA has no stop-the-clock" in note for note in result.notes)
-    extended = deadline_for(regime="pipeda", event="extended", received=date(2026, 3, 2),
-                            pauses=[Pause(date(2026, 3, 3), date(2026, 3, 10))])
+    extended = deadline_for(
+        regime="pipeda",
+        event="extended",
+        received=date(2026, 3, 2),
+        pauses=[Pause(date(2026, 3, 3), date(2026, 3, 10))],
+    )
     assert extended.due == date(2026, 5, 1)
 
 
@@ -141,8 +151,9 @@ def test_fadp_allows_no_extension_and_ignores_pauses() -> None:
     for event in ("extended", "extension_notice"):
         with pytest.raises(ExtensionNotAllowed, match="fadp allows no extension"):
             deadline_for(regime="fadp", event=event, received=date(2026, 3, 2))
-    result = deadline_for(regime="fadp", event="respond", received=date(2026, 3, 2),
-                          pauses=[Pause(date(2026, 3, 3))])
+    result = deadline_for(
+        regime="fadp", event="respond", received=date(2026, 3, 2), pauses=[Pause(date(2026, 3, 3))]
+    )
     assert result.due == date(2026, 4, 1)
     assert result.paused is False
     assert any("The FADP has no stop-the-clock" in note for note in result.notes)

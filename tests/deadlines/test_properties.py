@@ -1,6 +1,7 @@
 """Invariants over a century of receipt dates (STYLE.md): a due date is never a closed day where
 the regime moves it, never before receipt, monotone in the receipt date; a pause or an
 extension never shortens a deadline. Month arithmetic and Easter agree with python-dateutil."""
+# ruff: noqa: DTZ001  # naive datetimes here are local wall-clock times, which the engine takes as given
 
 from __future__ import annotations
 
@@ -30,10 +31,16 @@ CENTURY = st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 12, 31))
 
 # (regime, event, calendar) whose periods are moved off closed days or counted in working days.
 MOVED = [
-    *[("gdpr", event, code) for event in ("respond", "refusal", "extension_notice", "extended")
-      for code in ("FI", "SE", "DE")],
-    *[("uk_gdpr", event, code) for event in ("respond", "extended", "complaint_ack")
-      for code in ("GB-ENG", "GB-SCT", "GB-WLS", "GB-NIR")],
+    *[
+        ("gdpr", event, code)
+        for event in ("respond", "refusal", "extension_notice", "extended")
+        for code in ("FI", "SE", "DE")
+    ],
+    *[
+        ("uk_gdpr", event, code)
+        for event in ("respond", "extended", "complaint_ack")
+        for code in ("GB-ENG", "GB-SCT", "GB-WLS", "GB-NIR")
+    ],
     *[("ccpa", event, "US") for event in ("acknowledge", "opt_out", "limit_spi")],
     ("lgpd", "respond", "BR"),
     ("pipeda", "respond", "CA"),
@@ -42,8 +49,7 @@ MOVED = [
     ("service_level", "resolution", "CH"),
 ]
 DAY_EVENTS = [
-    (regime, event) for regime, events in REGIMES.items() for event in events
-    if event != "breach_notice"
+    (regime, event) for regime, events in REGIMES.items() for event in events if event != "breach_notice"
 ]
 EXTENDABLE = ["gdpr", "uk_gdpr", "ccpa", "us_va", "us_ct", "us_co", "us_ut", "us_or", "pipeda"]
 
@@ -85,15 +91,14 @@ def test_monotone_in_the_receipt_date(first: date, gap: int, case: tuple[str, st
     gap=st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=10)),
     hours=st.integers(min_value=1, max_value=40),
 )
-def test_hour_clocks_are_monotone_and_after_receipt(
-    received: datetime, gap: timedelta, hours: int
-) -> None:
+def test_hour_clocks_are_monotone_and_after_receipt(received: datetime, gap: timedelta, hours: int) -> None:
     breach = due_of("gdpr", "breach_notice", received)
     assert breach == received + timedelta(hours=72)
     assert breach <= due_of("gdpr", "breach_notice", received + gap)
     level = ServiceLevel(first_response=Target(hours, BUSINESS_HOURS))
     first = due_of("service_level", "first_response", received, service_level=level)
     later = due_of("service_level", "first_response", received + gap, service_level=level)
+    assert isinstance(first, datetime)
     assert received < first <= later
     assert Calendar("FI").is_working_day(first.date())
     assert time(8) <= first.time() <= time(16)

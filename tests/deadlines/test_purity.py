@@ -22,7 +22,11 @@ CHECK = (
 
 def test_importing_the_engine_loads_no_django() -> None:
     completed = subprocess.run(  # the interpreter running the tests, in a fresh process
-        [sys.executable, "-c", CHECK], cwd=REPO, capture_output=True, text=True, timeout=60,
+        [sys.executable, "-c", CHECK],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
         check=False,
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
@@ -32,8 +36,12 @@ def test_importing_the_engine_loads_no_django() -> None:
 def test_the_check_would_catch_django() -> None:
     """The subprocess check itself can fail: with django imported first it reports it."""
     completed = subprocess.run(
-        [sys.executable, "-c", "import django; " + CHECK], cwd=REPO, capture_output=True,
-        text=True, timeout=60, check=False,
+        [sys.executable, "-c", "import django; " + CHECK],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert completed.returncode == 1
     assert "'django'" in completed.stdout

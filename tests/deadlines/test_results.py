@@ -1,4 +1,5 @@
 """Results are frozen values that explain themselves and serialise to JSON."""
+# ruff: noqa: DTZ001  # naive datetimes here are local wall-clock times, which the engine takes as given
 
 from __future__ import annotations
 
@@ -25,17 +26,30 @@ def test_deadlines_and_schedules_are_frozen() -> None:
 
 
 def test_equal_inputs_give_equal_results() -> None:
-    first = deadline_for(regime="uk_gdpr", event="respond", received=date(2026, 3, 2),
-                         pauses=[Pause(date(2026, 3, 4), date(2026, 3, 10))])
-    again = deadline_for(regime="uk_gdpr", event="respond", received=date(2026, 3, 2),
-                         pauses=[Pause(date(2026, 3, 4), date(2026, 3, 10))])
+    first = deadline_for(
+        regime="uk_gdpr",
+        event="respond",
+        received=date(2026, 3, 2),
+        pauses=[Pause(date(2026, 3, 4), date(2026, 3, 10))],
+    )
+    again = deadline_for(
+        regime="uk_gdpr",
+        event="respond",
+        received=date(2026, 3, 2),
+        pauses=[Pause(date(2026, 3, 4), date(2026, 3, 10))],
+    )
     assert first == again
     assert hash(first) == hash(again)
 
 
 def test_to_dict_is_plain_json_with_iso_dates() -> None:
-    result = deadline_for(regime="gdpr", event="respond", received=date(2026, 12, 6),
-                          calendar="FI", pauses=[Pause(date(2026, 12, 7), date(2026, 12, 8))])
+    result = deadline_for(
+        regime="gdpr",
+        event="respond",
+        received=date(2026, 12, 6),
+        calendar="FI",
+        pauses=[Pause(date(2026, 12, 7), date(2026, 12, 8))],
+    )
     data = result.to_dict()
     assert json.loads(json.dumps(data)) == data
     assert data == {
@@ -63,14 +77,18 @@ def test_to_dict_is_plain_json_with_iso_dates() -> None:
             "(GDPR Art. 12(3); Reg. 1182/71 Art. 3(2)(c), 3(4))."
         ),
     }
-    assert data["interpretation_note"].startswith("EU pause arithmetic")
+    note = data["interpretation_note"]
+    assert isinstance(note, str)
+    assert note.startswith("EU pause arithmetic")
 
 
 def test_hour_clocks_serialise_date_times() -> None:
-    data = deadline_for(regime="gdpr", event="breach_notice",
-                        received=datetime(2026, 3, 6, 14, 30)).to_dict()
+    data = deadline_for(regime="gdpr", event="breach_notice", received=datetime(2026, 3, 6, 14, 30)).to_dict()
     assert (data["due"], data["nominal"], data["clock_start"]) == (
-        "2026-03-09T14:30", "2026-03-09T14:30", "2026-03-06T14:30")
+        "2026-03-09T14:30",
+        "2026-03-09T14:30",
+        "2026-03-06T14:30",
+    )
 
 
 def test_every_event_of_every_regime_explains_itself() -> None:

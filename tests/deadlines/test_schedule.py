@@ -4,6 +4,7 @@ All cases: received Mon 2 Mar 2026, each regime's default calendar (FI for gdpr)
 holiday falls in March 2026 in FI, GB-ENG, US, BR, CA or CH, so the service levels are the same
 everywhere: first response Wed 4 Mar (2 business days), resolution Mon 30 Mar (20).
 """
+# ruff: noqa: DTZ001  # naive datetimes here are local wall-clock times, which the engine takes as given
 
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ import pytest
 from tickets.deadlines import (
     KINDS,
     REGIMES,
-    ExtensionNotAllowed,
+    Calendar,
     Extension,
+    ExtensionNotAllowed,
     Pause,
     ServiceLevel,
     Target,
@@ -28,8 +30,16 @@ from tickets.deadlines import (
 pytestmark = pytest.mark.pure
 
 RECEIVED = date(2026, 3, 2)
-DSR_KINDS = ("access", "rectification", "erasure", "restriction", "portability", "objection",
-             "opt_out", "consent_withdrawal")
+DSR_KINDS = (
+    "access",
+    "rectification",
+    "erasure",
+    "restriction",
+    "portability",
+    "objection",
+    "opt_out",
+    "consent_withdrawal",
+)
 SERVICE = {"first_response": date(2026, 3, 4), "resolution": date(2026, 3, 30)}
 
 # regime -> (names of the deadlines for a DSR kind, final due date)
@@ -59,12 +69,22 @@ CCPA = {
 CASES = [
     *[(regime, kind, names, "respond", due) for regime, (names, due) in DSR.items() for kind in DSR_KINDS],
     *[("ccpa", kind, names, final, due) for kind, (names, final, due) in CCPA.items()],
-    *[(regime, "question", ("first_response", "resolution"), "resolution", SERVICE["resolution"])
-      for regime in [*DSR, "ccpa"]],
-    *[(regime, "complaint", ("first_response", "resolution"), "resolution", SERVICE["resolution"])
-      for regime in [*DSR, "ccpa"] if regime != "uk_gdpr"],
-    ("uk_gdpr", "complaint", ("first_response", "complaint_ack", "resolution"), "resolution",
-     SERVICE["resolution"]),
+    *[
+        (regime, "question", ("first_response", "resolution"), "resolution", SERVICE["resolution"])
+        for regime in [*DSR, "ccpa"]
+    ],
+    *[
+        (regime, "complaint", ("first_response", "resolution"), "resolution", SERVICE["resolution"])
+        for regime in [*DSR, "ccpa"]
+        if regime != "uk_gdpr"
+    ],
+    (
+        "uk_gdpr",
+        "complaint",
+        ("first_response", "complaint_ack", "resolution"),
+        "resolution",
+        SERVICE["resolution"],
+    ),
 ]
 
 
@@ -113,19 +133,27 @@ def test_an_extension_makes_the_extended_date_final() -> None:
 
 @pytest.mark.parametrize(
     ("regime", "kind"),
-    [("ccpa", "opt_out"), ("ccpa", "restriction"), ("gdpr", "complaint"), ("uk_gdpr", "question"),
-     ("lgpd", "access"), ("fadp", "erasure")],
+    [
+        ("ccpa", "opt_out"),
+        ("ccpa", "restriction"),
+        ("gdpr", "complaint"),
+        ("uk_gdpr", "question"),
+        ("lgpd", "access"),
+        ("fadp", "erasure"),
+    ],
 )
 def test_kinds_that_cannot_be_extended(regime: str, kind: str) -> None:
     with pytest.raises(ExtensionNotAllowed):
-        schedule_for(regime=regime, kind=kind, received=RECEIVED,
-                     extension=Extension(date(2026, 3, 3), "complex"))
+        schedule_for(
+            regime=regime, kind=kind, received=RECEIVED, extension=Extension(date(2026, 3, 3), "complex")
+        )
 
 
 def test_a_late_extension_is_refused_in_a_schedule() -> None:
     with pytest.raises(ExtensionNotAllowed, match="no longer available"):
-        schedule_for(regime="gdpr", kind="access", received=RECEIVED,
-                     extension=Extension(date(2026, 4, 3), "complex"))
+        schedule_for(
+            regime="gdpr", kind="access", received=RECEIVED, extension=Extension(date(2026, 4, 3), "complex")
+        )
 
 
 def test_paused_follows_the_regime() -> None:
@@ -133,8 +161,9 @@ def test_paused_follows_the_regime() -> None:
     assert schedule_for(regime="gdpr", kind="access", received=RECEIVED, pauses=identity).paused
     assert not schedule_for(regime="ccpa", kind="access", received=RECEIVED, pauses=identity).paused
     assert schedule_for(regime="ccpa", kind="complaint", received=RECEIVED, pauses=identity).paused
-    provisional = schedule_for(regime="gdpr", kind="access", received=RECEIVED, pauses=identity,
-                               as_of=date(2026, 3, 9))
+    provisional = schedule_for(
+        regime="gdpr", kind="access", received=RECEIVED, pauses=identity, as_of=date(2026, 3, 9)
+    )
     assert provisional.final.due == date(2026, 4, 8)
 
 
@@ -147,8 +176,13 @@ def test_uk_clarification_counts_for_access_only() -> None:
 
 def test_service_levels_in_business_hours_and_small_agents() -> None:
     level = ServiceLevel(first_response=Target(4, "business_hours"), resolution=Target(10))
-    schedule = schedule_for(regime="gdpr", kind="complaint", received=datetime(2026, 3, 6, 15, 30),
-                            calendar="FI", service_level=level)
+    schedule = schedule_for(
+        regime="gdpr",
+        kind="complaint",
+        received=datetime(2026, 3, 6, 15, 30),
+        calendar="FI",
+        service_level=level,
+    )
     first = schedule.get("first_response")
     assert first is not None and first.due == datetime(2026, 3, 9, 11, 30)
     assert schedule.final.due == date(2026, 3, 20)  # Fri 6 Mar + 10 business days
@@ -157,18 +191,28 @@ def test_service_levels_in_business_hours_and_small_agents() -> None:
 
 
 def test_uk_relevant_time_in_a_schedule() -> None:
-    schedule = schedule_for(regime="uk_gdpr", kind="access", received=RECEIVED,
-                            identity_received=date(2026, 3, 16), fee_paid=date(2026, 3, 2))
+    schedule = schedule_for(
+        regime="uk_gdpr",
+        kind="access",
+        received=RECEIVED,
+        identity_received=date(2026, 3, 16),
+        fee_paid=date(2026, 3, 2),
+    )
     assert schedule.final.due == date(2026, 4, 16)
 
 
 def test_schedule_calendars() -> None:
     assert schedule_for(regime="gdpr", kind="access", received=RECEIVED).calendar == "FI"
-    assert schedule_for(regime="gdpr", kind="access", received=RECEIVED,
-                        organisation_country="SE").calendar == "SE"
-    scottish = schedule_for(regime="uk_gdpr", kind="access", received=date(2026, 7, 31),
-                            calendar="GB-SCT")
+    assert (
+        schedule_for(regime="gdpr", kind="access", received=RECEIVED, organisation_country="SE").calendar
+        == "SE"
+    )
+    scottish = schedule_for(regime="uk_gdpr", kind="access", received=date(2026, 7, 31), calendar="GB-SCT")
     assert (scottish.calendar, scottish.final.due) == ("GB-SCT", date(2026, 8, 31))
+    english = schedule_for(
+        regime="uk_gdpr", kind="access", received=date(2026, 7, 31), calendar=Calendar("GB-ENG")
+    )
+    assert (english.calendar, english.final.due) == ("GB-ENG", date(2026, 9, 1))
 
 
 def test_schedule_to_dict_is_json() -> None:
@@ -193,5 +237,15 @@ def test_unknown_kind() -> None:
 
 
 def test_kinds() -> None:
-    assert KINDS == ("complaint", "access", "rectification", "erasure", "restriction", "portability",
-                     "objection", "opt_out", "consent_withdrawal", "question")
+    assert KINDS == (
+        "complaint",
+        "access",
+        "rectification",
+        "erasure",
+        "restriction",
+        "portability",
+        "objection",
+        "opt_out",
+        "consent_withdrawal",
+        "question",
+    )

@@ -1,8 +1,9 @@
 """The organisation's own service levels, in business days and in business hours."""
+# ruff: noqa: DTZ001  # naive datetimes here are local wall-clock times, which the engine takes as given
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import pytest
 
@@ -49,16 +50,15 @@ def sla(event: str, received: date, **options: object) -> date:
         (date(2026, 4, 17), Calendar("BR"), date(2026, 4, 22), date(2026, 5, 19)),
     ],
 )
-def test_business_days(
-    received: date, calendar: Calendar, first_response: date, resolution: date
-) -> None:
+def test_business_days(received: date, calendar: Calendar, first_response: date, resolution: date) -> None:
     assert sla("first_response", received, calendar=calendar) == first_response
     assert sla("resolution", received, calendar=calendar) == resolution
 
 
 def test_business_days_result_explains_itself() -> None:
-    result = deadline_for(regime="service_level", event="first_response", received=date(2026, 4, 2),
-                          calendar=FI)
+    result = deadline_for(
+        regime="service_level", event="first_response", received=date(2026, 4, 2), calendar=FI
+    )
     assert result.rule == "service_level.first_response"
     assert result.interpretation is False
     assert result.period == "2 business days"
@@ -98,9 +98,13 @@ def test_business_hours_over_several_days_and_custom_hours() -> None:
 
 def test_business_hours_keep_the_time_zone() -> None:
     helsinki = timezone(timedelta(hours=2))
-    result = deadline_for(regime="service_level", event="first_response",
-                          received=datetime(2026, 3, 6, 15, 30, tzinfo=helsinki), calendar=FI,
-                          service_level=HOURS_4)
+    result = deadline_for(
+        regime="service_level",
+        event="first_response",
+        received=datetime(2026, 3, 6, 15, 30, tzinfo=helsinki),
+        calendar=FI,
+        service_level=HOURS_4,
+    )
     assert result.due == datetime(2026, 3, 9, 11, 30, tzinfo=helsinki)
     assert result.to_dict()["due"] == "2026-03-09T11:30+02:00"
     assert result.period == "4 business hours"
@@ -115,35 +119,61 @@ def test_resolution_in_business_hours() -> None:
 
 def test_pauses_give_back_business_days() -> None:
     # 20 business days from Fri 6 Mar = Tue 7 Apr; waiting 10..12 Mar gives back 11 and 12 Mar.
-    result = deadline_for(regime="service_level", event="resolution", received=date(2026, 3, 6),
-                          calendar=FI, pauses=[Pause(date(2026, 3, 10), date(2026, 3, 12))])
+    result = deadline_for(
+        regime="service_level",
+        event="resolution",
+        received=date(2026, 3, 6),
+        calendar=FI,
+        pauses=[Pause(date(2026, 3, 10), date(2026, 3, 12))],
+    )
     assert (result.due, result.pause_days) == (date(2026, 4, 9), 2)
     assert "plus 2 working day(s) while waiting" in result.explanation
     # A pause over a weekend gives back only the working days in it: 13..16 Mar -> 16 Mar.
-    assert sla("resolution", date(2026, 3, 6),
-               pauses=[Pause(date(2026, 3, 13), date(2026, 3, 16))]) == date(2026, 4, 8)
+    assert sla("resolution", date(2026, 3, 6), pauses=[Pause(date(2026, 3, 13), date(2026, 3, 16))]) == date(
+        2026, 4, 8
+    )
     # A pause after the due date changes nothing.
-    assert sla("first_response", date(2026, 3, 6),
-               pauses=[Pause(date(2026, 3, 20), date(2026, 3, 25))]) == date(2026, 3, 10)
+    assert sla(
+        "first_response", date(2026, 3, 6), pauses=[Pause(date(2026, 3, 20), date(2026, 3, 25))]
+    ) == date(2026, 3, 10)
 
 
 def test_pauses_give_back_business_hours() -> None:
     # 4 hours from Fri 15:30 = Mon 11:30; waiting 6..9 Mar gives back Mon 9 Mar: 8 more hours.
-    result = deadline_for(regime="service_level", event="first_response",
-                          received=datetime(2026, 3, 6, 15, 30), calendar=FI,
-                          service_level=HOURS_4, pauses=[Pause(date(2026, 3, 6), date(2026, 3, 9))])
+    result = deadline_for(
+        regime="service_level",
+        event="first_response",
+        received=datetime(2026, 3, 6, 15, 30),
+        calendar=FI,
+        service_level=HOURS_4,
+        pauses=[Pause(date(2026, 3, 6), date(2026, 3, 9))],
+    )
     assert (result.due, result.pause_days) == (datetime(2026, 3, 10, 11, 30), 1)
-    assert sla("first_response", datetime(2026, 3, 6, 15, 30), service_level=HOURS_4,
-               pauses=[Pause(date(2026, 3, 11), date(2026, 3, 12))]) == datetime(2026, 3, 9, 11, 30)
+    assert sla(
+        "first_response",
+        datetime(2026, 3, 6, 15, 30),
+        service_level=HOURS_4,
+        pauses=[Pause(date(2026, 3, 11), date(2026, 3, 12))],
+    ) == datetime(2026, 3, 9, 11, 30)
 
 
 def test_an_open_pause_stops_the_service_level_clock() -> None:
-    result = deadline_for(regime="service_level", event="resolution", received=date(2026, 3, 6),
-                          calendar=FI, pauses=[Pause(date(2026, 3, 10), kind="identity")])
+    result = deadline_for(
+        regime="service_level",
+        event="resolution",
+        received=date(2026, 3, 6),
+        calendar=FI,
+        pauses=[Pause(date(2026, 3, 10), kind="identity")],
+    )
     assert (result.due, result.paused) == (date(2026, 4, 7), True)
-    provisional = deadline_for(regime="service_level", event="resolution",
-                               received=date(2026, 3, 6), calendar=FI,
-                               pauses=[Pause(date(2026, 3, 10))], as_of=date(2026, 3, 12))
+    provisional = deadline_for(
+        regime="service_level",
+        event="resolution",
+        received=date(2026, 3, 6),
+        calendar=FI,
+        pauses=[Pause(date(2026, 3, 10))],
+        as_of=date(2026, 3, 12),
+    )
     assert (provisional.due, provisional.paused) == (date(2026, 4, 9), True)
     assert any("provisional" in note for note in provisional.notes)
 
@@ -162,7 +192,7 @@ def test_service_levels_cannot_be_extended() -> None:
         lambda: Target(1.5),  # type: ignore[arg-type]
         lambda: Target(2, "weeks"),
         lambda: ServiceLevel(opening=time(16), closing=time(8)),
-        lambda: ServiceLevel(opening=time(8, tzinfo=timezone.utc)),
+        lambda: ServiceLevel(opening=time(8, tzinfo=UTC)),
     ],
 )
 def test_bad_service_levels_are_refused(make: object) -> None:

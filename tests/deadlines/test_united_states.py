@@ -93,8 +93,11 @@ def test_ccpa_opt_out_and_limit_in_15_business_days(event: str, received: date, 
 
 def test_ccpa_pauses_have_no_effect() -> None:
     pause = Pause(date(2026, 3, 3), date(2026, 3, 20), kind="identity")
-    for event, expected in [("respond", date(2026, 4, 15)), ("acknowledge", date(2026, 3, 16)),
-                            ("opt_out", date(2026, 3, 23))]:
+    for event, expected in [
+        ("respond", date(2026, 4, 15)),
+        ("acknowledge", date(2026, 3, 16)),
+        ("opt_out", date(2026, 3, 23)),
+    ]:
         result = deadline_for(regime="ccpa", event=event, received=date(2026, 3, 2), pauses=[pause])
         assert result.due == expected
         assert result.pause_days == 0
@@ -102,8 +105,9 @@ def test_ccpa_pauses_have_no_effect() -> None:
 
 
 def test_ccpa_open_pause_does_not_pause_the_clock() -> None:
-    result = deadline_for(regime="ccpa", event="respond", received=date(2026, 3, 2),
-                          pauses=[Pause(date(2026, 3, 3))])
+    result = deadline_for(
+        regime="ccpa", event="respond", received=date(2026, 3, 2), pauses=[Pause(date(2026, 3, 3))]
+    )
     assert result.paused is False
     assert result.due == date(2026, 4, 15)
 
@@ -163,7 +167,11 @@ def test_utah_has_no_appeal() -> None:
 
 @pytest.mark.parametrize("regime", STATES)
 def test_state_pauses_have_no_effect(regime: str) -> None:
-    result = deadline_for(regime=regime, event="respond", received=date(2026, 3, 3),
-                          pauses=[Pause(date(2026, 3, 4), date(2026, 3, 20))])
+    result = deadline_for(
+        regime=regime,
+        event="respond",
+        received=date(2026, 3, 3),
+        pauses=[Pause(date(2026, 3, 4), date(2026, 3, 20))],
+    )
     assert result.due == date(2026, 4, 17)
     assert any("no stop-the-clock" in note for note in result.notes)

@@ -73,9 +73,7 @@ class ClosedDay:
         try:
             date(self.year or 2000, self.month, self.day)
         except ValueError as error:
-            raise DeadlineError(
-                f"not a day of the year: {self.month}-{self.day} ({error})"
-            ) from None
+            raise DeadlineError(f"not a day of the year: {self.month}-{self.day} ({error})") from None
 
     @classmethod
     def parse(cls, text: str, name: str = "organisation closed day") -> ClosedDay:
@@ -105,9 +103,7 @@ def _english(country: str) -> str | None:
 
 @lru_cache(maxsize=1024)
 def _package_year(country: str, subdivision: str | None, year: int) -> Mapping[date, str]:
-    table = holidays.country_holidays(
-        country, subdiv=subdivision, years=year, language=_english(country)
-    )
+    table = holidays.country_holidays(country, subdiv=subdivision, years=year, language=_english(country))
     return MappingProxyType({day: "; ".join(table.get_list(day)) for day in sorted(table)})
 
 
@@ -192,9 +188,7 @@ class Calendar:
 
     def __post_init__(self) -> None:
         if not isinstance(self.code, str) or not self.code.strip():
-            raise UnknownCalendar(
-                f"a calendar code is a country such as FI or GB-SCT, not {self.code!r}"
-            )
+            raise UnknownCalendar(f"a calendar code is a country such as FI or GB-SCT, not {self.code!r}")
         country, subdivision = _split_code(self.code)
         _check_code(country, subdivision)
         object.__setattr__(self, "code", f"{country}-{subdivision}" if subdivision else country)
@@ -211,7 +205,7 @@ class Calendar:
                 return statutory
         name = _package_year(self.country, self.subdivision, day.year).get(day)
         if self.country == FINLAND and (day.month, day.day) == (12, 24):
-            return name if self.christmas_eve_closed else None
+            return (name or "Christmas Eve") if self.christmas_eve_closed else None
         return name
 
     def _weekend(self) -> frozenset[int]:

@@ -46,9 +46,7 @@ class Writer(Protocol):
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The command's options; values stay text and are checked by run(), with one message each."""
     parser.add_argument("--regime", required=True, help=f"one of: {', '.join(REGIMES)}")
-    parser.add_argument(
-        "--event", required=True, help="e.g. respond, extended, acknowledge, breach_notice"
-    )
+    parser.add_argument("--event", required=True, help="e.g. respond, extended, acknowledge, breach_notice")
     parser.add_argument(
         "--received",
         required=True,
@@ -115,9 +113,7 @@ def parse_pause(text: str) -> Pause:
     span, _, kind = text.partition(":")
     start, separator, end = span.partition("/")
     if not separator:
-        raise DeadlineError(
-            f"--pause: {text!r} is not START/END[:KIND], e.g. 2026-02-03/2026-02-09"
-        )
+        raise DeadlineError(f"--pause: {text!r} is not START/END[:KIND], e.g. 2026-02-03/2026-02-09")
     return Pause(
         start=parse_date(start, "--pause start"),
         end=parse_date(end, "--pause end") if end.strip() else None,
@@ -136,9 +132,7 @@ def _calendar(options: Mapping[str, Any]) -> Calendar:
         or default_calendar(options["regime"], options.get("organisation_country") or "FI").code
     )
     closed = tuple(ClosedDay.parse(text) for text in options.get("closed_day") or ())
-    return Calendar(
-        code, christmas_eve_closed=bool(options.get("close_christmas_eve")), extra_closed=closed
-    )
+    return Calendar(code, christmas_eve_closed=bool(options.get("close_christmas_eve")), extra_closed=closed)
 
 
 def _service_level(options: Mapping[str, Any]) -> ServiceLevel | None:
@@ -148,9 +142,7 @@ def _service_level(options: Mapping[str, Any]) -> ServiceLevel | None:
     if days is not None and hours is not None:
         raise DeadlineError("give --business-days or --business-hours, not both")
     if str(options["regime"]).strip().lower() != "service_level":
-        raise DeadlineError(
-            "--business-days and --business-hours apply to --regime service_level only"
-        )
+        raise DeadlineError("--business-days and --business-hours apply to --regime service_level only")
     text, unit = (str(days), BUSINESS_DAYS) if days is not None else (str(hours), BUSINESS_HOURS)
     if not text.strip().isdigit():
         raise DeadlineError(f"--{unit.replace('_', '-')}: {text!r} is not a whole number")
@@ -200,9 +192,7 @@ def run(options: Mapping[str, Any], stdout: Writer, stderr: Writer) -> int:
     return 0
 
 
-def main(
-    argv: list[str] | None = None, stdout: Writer | None = None, stderr: Writer | None = None
-) -> int:
+def main(argv: list[str] | None = None, stdout: Writer | None = None, stderr: Writer | None = None) -> int:
     """The command without Django (tests); argparse's own usage errors also return 2."""
     parser = argparse.ArgumentParser(prog="deadline", description=DESCRIPTION)
     add_arguments(parser)

@@ -12,6 +12,11 @@ from tickets.deadlines.inputs import Extension, Pause, ServiceLevel, Span
 from tickets.deadlines.results import Deadline
 
 
+def receipt_date(moment: date) -> date:
+    """The receipt date: a request received at 23:59 counts that day (research §2.2)."""
+    return moment.date() if isinstance(moment, datetime) else moment
+
+
 @dataclass(frozen=True)
 class Request:
     """Everything a rule may use; made and checked by engine.deadline_for."""
@@ -31,9 +36,7 @@ class Request:
 
     @property
     def received(self) -> date:
-        """The receipt date: a request received at 23:59 counts that day (research §2.2)."""
-        moment = self.received_at
-        return moment.date() if isinstance(moment, datetime) else moment
+        return receipt_date(self.received_at)
 
     @property
     def received_text(self) -> str:
@@ -107,9 +110,7 @@ class Finding:
 
 def conclude(request: Request, finding: Finding) -> Deadline:
     """The Deadline for a rule's finding, with its explanation sentence."""
-    choices = _unique(
-        [*finding.interpretations, *_calendar_notes(request, finding.due, finding.moved)]
-    )
+    choices = _unique([*finding.interpretations, *_calendar_notes(request, finding.due, finding.moved)])
     open_note = _open_pause_note(request, finding.stops_for)
     due_text = long_moment(finding.due)
     if not isinstance(finding.due, datetime):

@@ -10,7 +10,7 @@ from types import MappingProxyType
 from tickets.deadlines import gdpr, other, service_levels, uk, us
 from tickets.deadlines.arithmetic import long_date
 from tickets.deadlines.calendars import Calendar
-from tickets.deadlines.context import RegimeSpec, Request, Rule
+from tickets.deadlines.context import RegimeSpec, Request, Rule, receipt_date
 from tickets.deadlines.errors import (
     ExtensionNotAllowed,
     InvalidPause,
@@ -80,9 +80,7 @@ def _rule(spec: RegimeSpec, event: str) -> Rule:
     if rule is not None:
         return rule
     if event in EXTENSION_EVENTS and not spec.extendable:
-        raise ExtensionNotAllowed(
-            f"{spec.name} allows no extension, so it has no {event!r} deadline"
-        )
+        raise ExtensionNotAllowed(f"{spec.name} allows no extension, so it has no {event!r} deadline")
     raise UnknownEvent(f"{spec.name} has no event {event!r}: use one of {', '.join(spec.events)}")
 
 
@@ -91,9 +89,7 @@ def one_extension(extension: Extension | Sequence[Extension] | None) -> Extensio
         return extension
     extensions = tuple(extension)
     if len(extensions) > 1:
-        raise ExtensionNotAllowed(
-            "a period may be extended once only; a second extension is refused"
-        )
+        raise ExtensionNotAllowed("a period may be extended once only; a second extension is refused")
     return extensions[0] if extensions else None
 
 
@@ -104,13 +100,9 @@ def check_extension(spec: RegimeSpec, request: Request) -> None:
         return
     if not spec.extendable:
         raise ExtensionNotAllowed(f"{spec.name} allows no extension")
-    notice = spec.events["extension_notice"](
-        replace(request, event="extension_notice", extension=None)
-    )
+    notice = spec.events["extension_notice"](replace(request, event="extension_notice", extension=None))
     if extension.notified < request.received:
-        raise ExtensionNotAllowed(
-            f"an extension cannot be notified ({extension.notified}) before receipt"
-        )
+        raise ExtensionNotAllowed(f"an extension cannot be notified ({extension.notified}) before receipt")
     if extension.notified > notice.due:
         raise ExtensionNotAllowed(
             f"the extension was notified on {long_date(extension.notified)}, after the first "
@@ -157,10 +149,8 @@ def deadline_for(
         calendar = default_calendar(spec.name, organisation_country)
     elif isinstance(calendar, str):
         calendar = Calendar(calendar)
-    receipt = Request(spec.name, event, received, calendar).received
-    spans, open_pause = arrange_pauses(
-        pauses, receipt, None if as_of is None else as_date(as_of, "as_of")
-    )
+    receipt = receipt_date(received)
+    spans, open_pause = arrange_pauses(pauses, receipt, None if as_of is None else as_date(as_of, "as_of"))
     request = Request(
         regime=spec.name,
         event=event,

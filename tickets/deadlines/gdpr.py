@@ -36,8 +36,7 @@ BREACH_HOURS = 72
 BASIS = {
     "respond": "GDPR Art. 12(3); Reg. 1182/71 Art. 3(2)(c), 3(4)",
     "refusal": "GDPR Art. 12(4); Reg. 1182/71 Art. 3(2)(c), 3(4)",
-    "extension_notice": "GDPR Art. 12(3) (notice within one month); "
-    "Reg. 1182/71 Art. 3(2)(c), 3(4)",
+    "extension_notice": "GDPR Art. 12(3) (notice within one month); Reg. 1182/71 Art. 3(2)(c), 3(4)",
     "extended": "GDPR Art. 12(3) (two further months); Reg. 1182/71 Art. 3(2)(c), 3(4)",
     "breach_notice": "GDPR Art. 33(1); Reg. 1182/71 Art. 3(4) (periods in hours are not moved)",
 }
@@ -62,9 +61,7 @@ def first_month(request: Request) -> FirstMonth:
         if span.kind not in EU_STOPS:
             notes.append(f"The {span.kind} pause from {span.start} does not stop the GDPR clock.")
         elif span.start > month_end + timedelta(days=added):
-            notes.append(
-                f"The pause from {span.start} began after the period had ended; not counted."
-            )
+            notes.append(f"The pause from {span.start} began after the period had ended; not counted.")
         else:
             days = (span.end - span.start).days
             added += days
@@ -115,9 +112,7 @@ def respond(request: Request) -> Deadline:
 
 def refusal(request: Request) -> Deadline:
     # GDPR Art. 12(4): reasons for not acting, at the latest within one month of receipt.
-    return _one_month(
-        request, "The GDPR notice of refusal (with the right to complain) for a request"
-    )
+    return _one_month(request, "The GDPR notice of refusal (with the right to complain) for a request")
 
 
 def extension_notice(request: Request) -> Deadline:
@@ -132,9 +127,7 @@ def extension_notice(request: Request) -> Deadline:
 def extension_note(request: Request, notice_due: date) -> str:
     if request.extension is not None:
         return f"Extension notified on {request.extension.notified}: {request.extension.reason}"
-    return (
-        f"Assumes the extension is notified, with reasons, by the end of {long_date(notice_due)}."
-    )
+    return f"Assumes the extension is notified, with reasons, by the end of {long_date(notice_due)}."
 
 
 def extended(request: Request) -> Deadline:
@@ -187,14 +180,10 @@ def plus_hours(start: datetime, hours: int) -> tuple[datetime, str]:
 def breach_deadline(request: Request, *, basis: str, label: str) -> Deadline:
     """72 hours from awareness, in hours, never moved (GDPR / UK GDPR Art. 33(1); §4)."""
     moment = request.received_at
-    notes = (
-        ["Pauses do not stop the Art. 33 clock."] if request.pauses or request.open_pause else []
-    )
+    notes = ["Pauses do not stop the Art. 33 clock."] if request.pauses or request.open_pause else []
     if not isinstance(moment, datetime):
         moment = datetime.combine(moment, time.min)  # naive local time, as given
-        notes.append(
-            "No time of awareness was given: counted from the start of that day (conservative)."
-        )
+        notes.append("No time of awareness was given: counted from the start of that day (conservative).")
     due, clock_change = plus_hours(moment, BREACH_HOURS)
     return conclude(
         request,

@@ -46,9 +46,7 @@ class Pause:
         start = as_date(self.start, "a pause start")
         end = None if self.end is None else as_date(self.end, "a pause end")
         if self.kind not in PAUSE_KINDS:
-            raise InvalidPause(
-                f"unknown pause kind {self.kind!r}: use one of {', '.join(PAUSE_KINDS)}"
-            )
+            raise InvalidPause(f"unknown pause kind {self.kind!r}: use one of {', '.join(PAUSE_KINDS)}")
         if end is not None and end < start:
             raise InvalidPause(f"a pause cannot end ({end}) before it starts ({start})")
         object.__setattr__(self, "start", start)
@@ -95,9 +93,7 @@ class Target:
                 f"a service level needs a whole number of at least 1, not {self.amount!r}"
             )
         if self.unit not in UNITS:
-            raise InvalidServiceLevel(
-                f"unknown service-level unit {self.unit!r}: use {' or '.join(UNITS)}"
-            )
+            raise InvalidServiceLevel(f"unknown service-level unit {self.unit!r}: use {' or '.join(UNITS)}")
 
     def describe(self) -> str:
         noun = "business day" if self.unit == BUSINESS_DAYS else "business hour"
@@ -144,15 +140,11 @@ def arrange_pauses(
             raise InvalidPause(f"a pause cannot start ({pause.start}) before receipt ({received})")
     for earlier, later in pairwise(ordered):
         if earlier.end is None or later.start < earlier.end:
-            raise InvalidPause(
-                f"pauses overlap: one from {earlier.start}, another from {later.start}"
-            )
+            raise InvalidPause(f"pauses overlap: one from {earlier.start}, another from {later.start}")
     spans = [Span(pause.start, pause.end, pause.kind) for pause in ordered if pause.end is not None]
     open_pause = ordered[-1] if ordered and ordered[-1].is_open else None
     if open_pause is not None and as_of is not None:
         if as_of < open_pause.start:
-            raise InvalidPause(
-                f"as_of ({as_of}) is before the open pause started ({open_pause.start})"
-            )
+            raise InvalidPause(f"as_of ({as_of}) is before the open pause started ({open_pause.start})")
         spans.append(Span(open_pause.start, as_of, open_pause.kind, provisional=True))
     return tuple(spans), open_pause

@@ -73,9 +73,7 @@ def lgpd_respond(request: Request) -> Deadline:
 def _pipeda(request: Request, subject: str, basis: str, notes: tuple[str, ...] = ()) -> Deadline:
     # PIPEDA s.8(3): not later than 30 days after receipt; Interpretation Act s.27 excludes the
     # day of receipt and s.26 moves a holiday last day (s.35: Sundays and listed days) forward.
-    return conclude(
-        request, _days(request, 30, basis=basis, subject=subject, notes=notes, law="PIPEDA")
-    )
+    return conclude(request, _days(request, 30, basis=basis, subject=subject, notes=notes, law="PIPEDA"))
 
 
 def pipeda_respond(request: Request) -> Deadline:
@@ -122,8 +120,7 @@ def pipeda_extended(request: Request) -> Deadline:
     return conclude(
         request,
         Finding(
-            subject="The extended PIPEDA response to a request received on "
-            f"{request.received_text}",
+            subject=f"The extended PIPEDA response to a request received on {request.received_text}",
             reckoning=f"the 30-day limit ({first_limit}) plus at most 30 more days ends on "
             f"{long_date(nominal)}",
             basis="PIPEDA s.8(4)(a); Interpretation Act ss.26, 27, 35",
@@ -145,11 +142,7 @@ def _fadp(request: Request, subject: str, basis: str) -> Deadline:
     due = request.received + timedelta(days=30)
     closed = request.calendar.closed_reason(due)
     choices = (
-        (
-            FADP_NO_MOVE_NOTE.format(
-                day=f"{long_date(due)} ({closed})", calendar=request.calendar.code
-            ),
-        )
+        (FADP_NO_MOVE_NOTE.format(day=f"{long_date(due)} ({closed})", calendar=request.calendar.code),)
         if closed
         else ()
     )
@@ -173,9 +166,7 @@ def _fadp(request: Request, subject: str, basis: str) -> Deadline:
 
 
 def fadp_respond(request: Request) -> Deadline:
-    return _fadp(
-        request, "The FADP access response to a request", "FADP Art. 25(7); DPO Art. 18(1)"
-    )
+    return _fadp(request, "The FADP access response to a request", "FADP Art. 25(7); DPO Art. 18(1)")
 
 
 def fadp_refusal(request: Request) -> Deadline:
@@ -197,6 +188,4 @@ PIPEDA = RegimeSpec(
     },
     extendable=True,
 )
-FADP = RegimeSpec(
-    name="fadp", events={"respond": fadp_respond, "refusal": fadp_refusal}, extendable=False
-)
+FADP = RegimeSpec(name="fadp", events={"respond": fadp_respond, "refusal": fadp_refusal}, extendable=False)

@@ -82,9 +82,7 @@ class Schedule:
         }
 
 
-def plan(
-    regime: str, kind: str, *, extended: bool = False
-) -> tuple[tuple[tuple[str, str, str], ...], str]:
+def plan(regime: str, kind: str, *, extended: bool = False) -> tuple[tuple[tuple[str, str, str], ...], str]:
     """(name, regime, event) triples for a kind, and the final one's name."""
     if kind not in KINDS:
         raise UnknownKind(f"unknown kind {kind!r}: use one of {', '.join(KINDS)}")
@@ -135,9 +133,7 @@ def schedule_for(
     given = one_extension(extension)
     steps, final_name = plan(regime, kind, extended=given is not None)
     if given is not None and final_name != "extended":
-        raise ExtensionNotAllowed(
-            f"a {kind} ticket under {regime_spec(regime).name} cannot be extended"
-        )
+        raise ExtensionNotAllowed(f"a {kind} ticket under {regime_spec(regime).name} cannot be extended")
     pause_list = tuple(pauses)
     deadlines = tuple(
         (

@@ -27,7 +27,7 @@ SUBJECTS = {
 def next_business_moment(calendar: Calendar, moment: datetime, level: ServiceLevel) -> datetime:
     """`moment` if it is within business hours, else the next opening."""
     day = moment.date()
-    if moment.time() >= level.closing:
+    if moment.time() > level.closing:
         day += timedelta(days=1)
     opened, _ = calendar.roll_forward(day)
     if opened != moment.date() or moment.time() < level.opening:
@@ -73,13 +73,9 @@ def _business_days(request: Request, count: int) -> tuple[date, tuple[DayOff, ..
 
 def _business_hours(request: Request, count: int) -> tuple[datetime, int]:
     level = request.service_level
-    day_length = datetime.combine(date.min, level.closing) - datetime.combine(
-        date.min, level.opening
-    )
+    day_length = datetime.combine(date.min, level.closing) - datetime.combine(date.min, level.opening)
     calendar = request.calendar.business_week()
-    due = add_business_hours(
-        calendar, _as_moment(request.received_at), timedelta(hours=count), level
-    )
+    due = add_business_hours(calendar, _as_moment(request.received_at), timedelta(hours=count), level)
     total = 0
     for span in request.pauses:
         if span.start <= due.date():

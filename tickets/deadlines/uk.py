@@ -40,8 +40,7 @@ BASIS = {
     "extension_notice": "UK GDPR Art. 12A (notice within one month of the relevant time; "
     "DPA 2018 s.54(3B) pattern)",
     "extended": "UK GDPR Art. 12A (two further months); ICO: three months from the start date",
-    "complaint_ack": "DPA 2018 s.164A(3); ICO complaints guidance "
-    "(30 days from the day after receipt)",
+    "complaint_ack": "DPA 2018 s.164A(3); ICO complaints guidance (30 days from the day after receipt)",
     "breach_notice": "UK GDPR Art. 33(1) (periods in hours are not moved)",
 }
 
@@ -69,14 +68,12 @@ def _relevant_time(request: Request) -> tuple[date, list[str]]:
             continue
         if span.start > add_months(relevant, 1):
             notes.append(
-                f"The {span.kind} request of {span.start} came after the period had ended; "
-                "not counted."
+                f"The {span.kind} request of {span.start} came after the period had ended; not counted."
             )
         elif span.end > relevant:
             relevant = span.end
             notes.append(
-                f"The period restarts from {span.end}, when the {span.kind} was received "
-                "(Art. 12A)."
+                f"The period restarts from {span.end}, when the {span.kind} was received (Art. 12A)."
             )
     return relevant, notes
 
@@ -89,20 +86,16 @@ def _excluded_days(request: Request, relevant: date, notes: list[str]) -> set[da
             continue
         if request.kind not in (None, "access"):
             notes.append(
-                "The clarification stop-the-clock applies to Art. 15 (access) requests only; "
-                "not counted."
+                "The clarification stop-the-clock applies to Art. 15 (access) requests only; not counted."
             )
         elif span.start > month_end + timedelta(days=len(excluded)):
             notes.append(
-                f"The clarification asked on {span.start} came after the period had ended; "
-                "not counted."
+                f"The clarification asked on {span.start} came after the period had ended; not counted."
             )
         else:
             first = max(span.start, relevant)
             excluded.update(first + timedelta(days=n) for n in range((span.end - first).days + 1))
-            notes.append(
-                f"Clarification {span.start} to {span.end}: those days do not count (Art. 12A)."
-            )
+            notes.append(f"Clarification {span.start} to {span.end}: those days do not count (Art. 12A).")
     return excluded
 
 
@@ -117,9 +110,7 @@ def _months(request: Request, months: int, subject: str, extra: tuple[str, ...] 
     period_end = add_months(clock.relevant, months)
     nominal = period_end + timedelta(days=clock.excluded)
     due, moved = request.calendar.roll_forward(nominal)
-    start_text = (
-        "receipt" if clock.relevant == request.received else f"the relevant time ({clock.relevant})"
-    )
+    start_text = "receipt" if clock.relevant == request.received else f"the relevant time ({clock.relevant})"
     return conclude(
         request,
         Finding(
@@ -146,9 +137,7 @@ def respond(request: Request) -> Deadline:
 
 
 def refusal(request: Request) -> Deadline:
-    return _months(
-        request, 1, "The UK GDPR notice of refusal (with the right to complain) for a request"
-    )
+    return _months(request, 1, "The UK GDPR notice of refusal (with the right to complain) for a request")
 
 
 def extension_notice(request: Request) -> Deadline:
@@ -174,13 +163,10 @@ def complaint_ack(request: Request) -> Deadline:
     # DPA 2018 s.164A(3): acknowledge within 30 days; ICO: from the day after receipt.
     nominal = request.received + timedelta(days=COMPLAINT_ACK_DAYS)
     due, moved = request.calendar.roll_forward(nominal)
-    notes = (
-        ["s.164A has no stop-the-clock: pauses do not move this date."] if request.pauses else []
-    )
+    notes = ["s.164A has no stop-the-clock: pauses do not move this date."] if request.pauses else []
     if request.received < COMPLAINTS_IN_FORCE:
         notes.append(
-            "s.164A is in force for complaints from 19 June 2026; before then this is good "
-            "practice."
+            "s.164A is in force for complaints from 19 June 2026; before then this is good practice."
         )
     return conclude(
         request,

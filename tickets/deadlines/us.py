@@ -31,8 +31,7 @@ NO_MOVE_NOTE = (
     "so the date stands (research/deadlines.md §6, conservative)."
 )
 CCPA_NO_PAUSE = (
-    "The CCPA clock does not stop for verification or questions (11 CCR §7021(b)); "
-    "pauses are ignored."
+    "The CCPA clock does not stop for verification or questions (11 CCR §7021(b)); pauses are ignored."
 )
 STATE_NO_PAUSE = "{law} has no stop-the-clock: pauses are ignored."
 
@@ -78,9 +77,7 @@ def _calendar_days(
 
 def _business_days(request: Request, *, count: int, basis: str, subject: str) -> Deadline:
     due, skipped = request.calendar.add_working_days(request.received, count)
-    skipped_text = (
-        ", skipping " + ", ".join(f"{off.name} ({off.day})" for off in skipped) if skipped else ""
-    )
+    skipped_text = ", skipping " + ", ".join(f"{off.name} ({off.day})" for off in skipped) if skipped else ""
     return conclude(
         request,
         Finding(
@@ -117,7 +114,7 @@ def _ccpa_45(request: Request, subject: str, extra: tuple[str, ...] = ()) -> Dea
         extra=extra,
         interpretations=(CCPA_DAY_ONE_NOTE,),
         pause_note=CCPA_NO_PAUSE,
-        reckoning="day 45, counting the day of receipt as day 1,",
+        reckoning="day 45 counting the day of receipt as day 1",
         period="45 calendar days",
     )
 
@@ -130,10 +127,7 @@ def ccpa_extension_notice(request: Request) -> Deadline:
     return _ccpa_45(
         request,
         "The last day to notify an extension, with an explanation, of a CCPA request",
-        (
-            "The notice must reach the consumer within the first 45-day period "
-            "(§1798.130(a)(2)(A)).",
-        ),
+        ("The notice must reach the consumer within the first 45-day period (§1798.130(a)(2)(A)).",),
     )
 
 
@@ -147,7 +141,7 @@ def ccpa_extended(request: Request) -> Deadline:
         extra=(extended_note(request, ccpa_respond(request)),),
         interpretations=(CCPA_DAY_ONE_NOTE,),
         pause_note=CCPA_NO_PAUSE,
-        reckoning="day 90, counting the day of receipt as day 1,",
+        reckoning="day 90 counting the day of receipt as day 1",
         period="90 calendar days",
     )
 
@@ -212,7 +206,7 @@ class StateLaw:
             "extension_notice": lambda request: self._period(
                 request,
                 45,
-                "The last day to notify an extension, with the reason, of a {law} request",
+                "The last day to notify an extension, with the reason, of a request under the {law}",
             ),
             "extended": self._extended,
         }
@@ -220,9 +214,7 @@ class StateLaw:
             rules["appeal"] = self._appeal
         return rules
 
-    def _period(
-        self, request: Request, days: int, subject: str, extra: tuple[str, ...] = ()
-    ) -> Deadline:
+    def _period(self, request: Request, days: int, subject: str, extra: tuple[str, ...] = ()) -> Deadline:
         return _calendar_days(
             request,
             days=days,
@@ -287,6 +279,5 @@ STATES = (
     ),
 )
 STATE_SPECS = {
-    state.regime: RegimeSpec(name=state.regime, events=state.rules(), extendable=True)
-    for state in STATES
+    state.regime: RegimeSpec(name=state.regime, events=state.rules(), extendable=True) for state in STATES
 }

@@ -6,12 +6,12 @@ import hashlib
 import secrets
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import models
 
 from tickets.models import StatusLink, Ticket
 
-Actor = AbstractBaseUser | None
+Actor = User | None
 
 
 def stamp(instance: models.Model, *, actor: Actor, reason: str) -> None:

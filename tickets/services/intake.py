@@ -13,9 +13,9 @@ from django.utils import timezone
 from notifications.services import outbox_enqueue
 from tickets import clock
 from tickets.models import Attachment, Message, Queue, ReferenceCounter, Ticket
+from tickets.regions import jurisdiction_for
 from tickets.services.common import Actor, stamp, status_link_issue
 from tickets.services.workflow import ticket_resume_for_answer
-from tickets.regions import jurisdiction_for
 from tickets.uploads import CheckedUpload, discard, store
 
 REQUESTER_REASON = "submitted by the requester through the public form"

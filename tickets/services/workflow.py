@@ -117,7 +117,7 @@ def ticket_claim(*, ticket_id: int, actor: Actor) -> Ticket:
         if actor is not None and ticket.assignee_id == actor.pk:
             raise NothingToDo(_("This ticket is already yours."))
         _require_member(ticket.queue, actor)
-        ticket.assignee = actor  # type: ignore[assignment]  # a staff user
+        ticket.assignee = actor
         _record(ticket, actor=actor, reason="claimed", fields=["assignee"])
         return ticket
 
@@ -134,8 +134,8 @@ def ticket_assign(*, ticket_id: int, actor: Actor, assignee_id: int | None, reas
         if ticket.assignee_id == (assignee.pk if assignee else None):
             raise NothingToDo(_("The ticket is already assigned so."))
         ticket.assignee = assignee
-        _record(ticket, actor=actor, reason=reason or (f"assigned to {assignee}" if assignee else "unassigned"),
-                fields=["assignee"])
+        default_reason = f"assigned to {assignee}" if assignee else "unassigned"
+        _record(ticket, actor=actor, reason=reason or default_reason, fields=["assignee"])
         return ticket
 
     return _in_locked_ticket(ticket_id, work)
@@ -272,12 +272,19 @@ def ticket_resolve(*, ticket_id: int, actor: Actor, outcome: str, body: str, rea
 
 
 def ticket_close(*, ticket_id: int, actor: Actor, reason: str) -> Ticket:
-    return ticket_transition(ticket_id=ticket_id, actor=actor, target=Status.CLOSED, reason=reason or "closed")
+    return ticket_transition(ticket_id=ticket_id, actor=actor, target=Status.CLOSED,
+                             reason=reason or "closed")
 
 
 def ticket_reopen(*, ticket_id: int, actor: Actor, reason: str) -> Ticket:
-    return ticket_transition(ticket_id=ticket_id, actor=actor, target=Status.IN_PROGRESS,
-                             reason=reason or "reopened")
+    def work(ticket: Ticket) -> Ticket:
+        if ticket.status not in (Status.RESOLVED, Status.CLOSED):
+            raise TransitionRefused(_("Only a resolved or closed ticket can be reopened."))
+        _record(ticket, actor=actor, reason=f"reopened: {reason}" if reason else "reopened",
+                fields=_move(ticket, Status.IN_PROGRESS))
+        return ticket
+
+    return _in_locked_ticket(ticket_id, work)
 
 
 def ticket_reject(*, ticket_id: int, actor: Actor, reason: str) -> Ticket:

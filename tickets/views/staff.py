@@ -1,0 +1,174 @@
+"""The agent workspace: the queue, the ticket page, and one POST endpoint per action.
+
+Views are thin: parse the form, call one selector or service, render. A ticket outside the
+user's queues is a 404; a refused action shows why and changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.views import LoginView, redirect_to_login
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from tickets import selectors, services, staff_forms
+from tickets.errors import Refusal
+from tickets.lifecycle import Status, allowed_targets
+from tickets.models import Ticket
+
+PAGE_SIZE = 25
+
+View = Callable[..., HttpResponse]
+
+
+def staff_required(view: View) -> View:
+    """Signed-in, active staff only; anyone else signed in sees a 404 (nothing here exists for them)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not (user.is_active and user.is_staff):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+class StaffLoginView(LoginView):
+    template_name = "staff/login.html"
+    redirect_authenticated_user = True
+
+
+@never_cache
+@require_GET
+@staff_required
+def queue_page(request: HttpRequest) -> HttpResponse:
+    queues = selectors.queues_of(request.user)
+    form = staff_forms.QueueFilterForm(request.GET or None, queues=queues)
+    wanted = form.to_filter()
+    tickets = selectors.ticket_queue(request.user, wanted, today=timezone.localdate())
+    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form, "page": page, "today": timezone.localdate(),
+        "counts": selectors.status_counts(request.user), "query": _query_without_page(request),
+    }
+    template = "staff/queue_rows.html" if request.headers.get("HX-Request") else "staff/queue.html"
+    return render(request, template, context)
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@never_cache
+@require_GET
+@staff_required
+def ticket_page(request: HttpRequest, reference: str) -> HttpResponse:
+    ticket = selectors.ticket_for_staff(request.user, reference)
+    return _render_ticket(request, ticket)
+
+
+def _render_ticket(request: HttpRequest, ticket: Ticket, *, failed: str = "", form: Any = None,
+                   status: int = 200) -> HttpResponse:
+    forms = _action_forms(request, ticket)
+    if failed and form is not None:
+        forms[failed] = form
+    context = {
+        "ticket": ticket,
+        "timeline": selectors.ticket_timeline(ticket),
+        "pauses": list(ticket.pauses.all()),
+        "extension": getattr(ticket, "extension", None),
+        "final": ticket.deadlines.get("deadlines", {}).get(ticket.deadlines.get("final", ""), {}),
+        "deadline_rows": list(ticket.deadlines.get("deadlines", {}).items()),
+        "days_left": (ticket.due_date - timezone.localdate()).days,
+        "days_overdue": max((timezone.localdate() - ticket.due_date).days, 0),
+        "allowed": {target.value for target in allowed_targets(Status(ticket.status))},
+        "forms": forms,
+    }
+    return render(request, "staff/ticket.html", context, status=status)
+
+
+def _action_forms(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
+    return {
+        "assign": staff_forms.AssignForm(members=ticket.queue.members.all()),
+        "move": staff_forms.MoveForm(queues=selectors.queues_of(request.user)),
+        "reply": staff_forms.BodyForm(prefix="reply"),
+        "note": staff_forms.BodyForm(prefix="note"),
+        "request_information": staff_forms.RequestInformationForm(prefix="info"),
+        "extend": staff_forms.ReasonForm(prefix="extend"),
+        "resolve": staff_forms.ResolveForm(prefix="resolve"),
+        "reject": staff_forms.ReasonForm(prefix="reject"),
+    }
+
+
+def _bound(action: str, request: HttpRequest, ticket: Ticket) -> Any:
+    data, files = request.POST, request.FILES
+    prefixes = {"reply": "reply", "note": "note", "request_information": "info", "extend": "extend",
+                "resolve": "resolve", "reject": "reject"}
+    forms: dict[str, Callable[[], Any]] = {
+        "claim": lambda: staff_forms.StrictForm(data),
+        "assign": lambda: staff_forms.AssignForm(data, members=ticket.queue.members.all()),
+        "move": lambda: staff_forms.MoveForm(data, queues=selectors.queues_of(request.user)),
+        "reply": lambda: staff_forms.BodyForm(data, files, prefix=prefixes["reply"]),
+        "note": lambda: staff_forms.BodyForm(data, files, prefix=prefixes["note"]),
+        "request_information": lambda: staff_forms.RequestInformationForm(data, prefix="info"),
+        "extend": lambda: staff_forms.ReasonForm(data, prefix="extend"),
+        "resolve": lambda: staff_forms.ResolveForm(data, prefix="resolve"),
+        "reject": lambda: staff_forms.ReasonForm(data, prefix="reject"),
+        "close": lambda: staff_forms.OptionalReasonForm(data),
+        "reopen": lambda: staff_forms.OptionalReasonForm(data),
+    }
+    if action not in forms:
+        raise Http404
+    return forms[action]()
+
+
+def _perform(action: str, ticket: Ticket, user: Any, data: dict[str, Any]) -> str:
+    """Call the one service of the action; returns the message shown on success."""
+    done = {
+        "claim": lambda: services.ticket_claim(ticket_id=ticket.pk, actor=user),
+        "assign": lambda: services.ticket_assign(ticket_id=ticket.pk, actor=user,
+                                                 assignee_id=data["assignee"], reason=data["reason"]),
+        "move": lambda: services.ticket_move(ticket_id=ticket.pk, actor=user, queue_id=data["queue"].pk,
+                                             reason=data["reason"]),
+        "reply": lambda: services.ticket_reply(ticket_id=ticket.pk, actor=user, body=data["body"]),
+        "note": lambda: services.ticket_add_note(ticket_id=ticket.pk, actor=user, body=data["body"]),
+        "request_information": lambda: services.ticket_request_information(
+            ticket_id=ticket.pk, actor=user, kind=data["kind"], body=data["body"]),
+        "extend": lambda: services.ticket_extend(ticket_id=ticket.pk, actor=user, reason=data["reason"]),
+        "resolve": lambda: services.ticket_resolve(ticket_id=ticket.pk, actor=user, outcome=data["outcome"],
+                                                   body=data["body"], reason=data["reason"]),
+        "reject": lambda: services.ticket_reject(ticket_id=ticket.pk, actor=user, reason=data["reason"]),
+        "close": lambda: services.ticket_close(ticket_id=ticket.pk, actor=user, reason=data["reason"]),
+        "reopen": lambda: services.ticket_reopen(ticket_id=ticket.pk, actor=user, reason=data["reason"]),
+    }
+    done[action]()
+    return _("Done: %(action)s.") % {"action": action.replace("_", " ")}
+
+
+@require_POST
+@staff_required
+def ticket_action(request: HttpRequest, reference: str, action: str) -> HttpResponse:
+    ticket = selectors.ticket_for_staff(request.user, reference)
+    form = _bound(action, request, ticket)
+    if not form.is_valid():
+        return _render_ticket(request, ticket, failed=action, form=form, status=400)
+    try:
+        message = _perform(action, ticket, request.user, form.cleaned_data)
+    except Refusal as refusal:
+        messages.error(request, refusal.message)
+        return _render_ticket(request, ticket, status=409)
+    messages.success(request, message)
+    return redirect("tickets:staff_ticket", reference=ticket.reference)
