@@ -27,7 +27,7 @@ SUBJECTS = {
 def next_business_moment(calendar: Calendar, moment: datetime, level: ServiceLevel) -> datetime:
     """`moment` if it is within business hours, else the next opening."""
     day = moment.date()
-    if moment.time() > level.closing:
+    if moment.time() >= level.closing:
         day += timedelta(days=1)
     opened, _ = calendar.roll_forward(day)
     if opened != moment.date() or moment.time() < level.opening:

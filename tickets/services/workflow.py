@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -148,6 +149,10 @@ def ticket_move(*, ticket_id: int, actor: Actor, queue_id: int, reason: str) -> 
             raise AssignmentRefused(_("No such queue."))
         if queue.pk == ticket.queue_id:
             raise NothingToDo(_("The ticket is already in that queue."))
+        reaches = Q(members=actor) | Q(managers=actor)
+        if actor is None or not Queue.objects.filter(reaches, pk=queue.pk).exists():
+            # Least access: a ticket goes only where its mover may follow it.
+            raise AssignmentRefused(_("You can move tickets only to queues you work in."))
         fields = ["queue"]
         ticket.queue = queue
         if ticket.assignee_id and not queue.members.filter(pk=ticket.assignee_id).exists():

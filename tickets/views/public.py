@@ -31,7 +31,7 @@ def _grant_status_access(request: HttpRequest, ticket: Ticket) -> None:
     request.session[selectors.STATUS_SESSION_EXPIRES_KEY] = expires.isoformat()
 
 
-def _language() -> str:
+def requester_language() -> str:
     language = (get_language() or settings.LANGUAGE_CODE)[:2]
     return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
@@ -46,7 +46,7 @@ def request_form(request: HttpRequest) -> HttpResponse:
             submission = services.ticket_submit(
                 kind=data["kind"], country=data["country"], region=data["region"],
                 name=data["name"], email=data["email"], description=data["description"],
-                language=_language(), attachment=data["attachment"],
+                language=requester_language(), attachment=data["attachment"],
                 submission_key=data["submission_key"],
             )
             _grant_status_access(request, submission.ticket)

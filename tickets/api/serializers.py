@@ -1,0 +1,112 @@
+"""What the API shows and accepts. Input serializers parse; services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from tickets.choices import Kind, Outcome, PauseKind
+from tickets.models import Message, Ticket
+
+
+class TicketListSerializer(serializers.ModelSerializer[Ticket]):
+    queue: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    assignee: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True)
+
+    class Meta:
+        model = Ticket
+        fields = ["reference", "kind", "regime", "status", "priority", "received_at", "due_date",
+                  "first_response_due", "queue", "assignee", "escalation_level", "language"]
+        read_only_fields = fields
+
+
+class TicketDetailSerializer(TicketListSerializer):
+    class Meta(TicketListSerializer.Meta):
+        fields = [*TicketListSerializer.Meta.fields, "calendar", "requester_name", "requester_email",
+                  "requester_country", "requester_region", "description", "deadlines",
+                  "first_response_at", "resolved_at", "closed_at", "outcome", "outcome_reason"]
+        read_only_fields = fields
+
+
+class MessageSerializer(serializers.ModelSerializer[Message]):
+    author: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True)
+
+    class Meta:
+        model = Message
+        fields = ["id", "kind", "author", "body", "created_at"]
+        read_only_fields = fields
+
+
+class Strict(serializers.Serializer[Any]):
+    """Refuses unknown keys (a forged status, a receipt time…) like the forms do."""
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        given = self.initial_data if isinstance(self.initial_data, dict) else {}
+        unknown = sorted(set(given) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError({"non_field_errors": [f"unknown fields: {', '.join(unknown)}"]})
+        return attrs
+
+
+class EmptyInput(Strict):
+    pass
+
+
+class BodyInput(Strict):
+    body = serializers.CharField(max_length=20_000)
+
+
+class RequestInformationInput(BodyInput):
+    kind = serializers.ChoiceField(choices=PauseKind.choices)
+
+
+class ReasonInput(Strict):
+    reason = serializers.CharField(max_length=2_000)
+
+
+class OptionalReasonInput(Strict):
+    reason = serializers.CharField(max_length=2_000, required=False, allow_blank=True, default="")
+
+
+class ResolveInput(BodyInput):
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    reason = serializers.CharField(max_length=2_000, required=False, allow_blank=True, default="")
+
+
+class AssignInput(Strict):
+    assignee = serializers.IntegerField(allow_null=True, min_value=1)
+    reason = serializers.CharField(max_length=2_000, required=False, allow_blank=True, default="")
+
+
+class MoveInput(Strict):
+    queue = serializers.SlugField(max_length=50)
+    reason = serializers.CharField(max_length=2_000, required=False, allow_blank=True, default="")
+
+
+class IntakeInput(serializers.Serializer[Any]):
+    """The public form's fields (validated by the same form, tickets.forms.RequestForm)."""
+
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    country = serializers.CharField(max_length=2)
+    us_state = serializers.CharField(max_length=5, required=False, allow_blank=True)
+    uk_nation = serializers.CharField(max_length=3, required=False, allow_blank=True)
+    name = serializers.CharField(max_length=200)
+    email = serializers.EmailField(max_length=254)
+    description = serializers.CharField(max_length=10_000)
+    submission_key = serializers.UUIDField(
+        help_text="A fresh UUID per request: a repeat makes no second ticket.")
+
+
+class IntakeOutput(serializers.Serializer[Any]):
+    reference = serializers.CharField()
+    due_date = serializers.DateField()
+    created = serializers.BooleanField()
+
+
+class ErrorOutput(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    errors = serializers.DictField(required=False)  # type: ignore[assignment]  # a field named like Serializer.errors

@@ -1,0 +1,158 @@
+"""The REST API (/api/v1/): the same selectors and services as the pages, default deny.
+
+A ticket outside the caller's queues is a 404; a domain refusal is a 409 with a code."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, permissions, status
+from rest_framework.pagination import CursorPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+from rest_framework.throttling import AnonRateThrottle
+
+from tickets import selectors, services
+from tickets.api import serializers as api
+from tickets.forms import RequestForm
+from tickets.models import Message, Queue, Ticket
+from tickets.staff_forms import QueueFilterForm
+from tickets.views.public import requester_language
+
+
+class TicketCursor(CursorPagination):
+    page_size = 25
+    max_page_size = 100
+    page_size_query_param = "page_size"
+    ordering = ("due_date", "id")
+
+
+FILTER_PARAMETERS = [
+    OpenApiParameter("status", str, many=True), OpenApiParameter("kind", str),
+    OpenApiParameter("regime", str), OpenApiParameter("queue", int),
+    OpenApiParameter("assignee", str, description='"mine", "unassigned" or a user id'),
+    OpenApiParameter("escalation", int), OpenApiParameter("due_within", int),
+    OpenApiParameter("q", str, description="reference, requester name or email"),
+]
+
+
+@extend_schema(parameters=FILTER_PARAMETERS)
+class TicketList(generics.ListAPIView[Ticket]):
+    """The caller's tickets, soonest due first, with the queue page's filters."""
+
+    serializer_class = api.TicketListSerializer
+    pagination_class = TicketCursor
+
+    def get_queryset(self) -> QuerySet[Ticket]:
+        form = QueueFilterForm(self.request.query_params, queues=selectors.queues_of(self.request.user))
+        return selectors.ticket_queue(self.request.user, form.to_filter(), today=timezone.localdate())
+
+
+class TicketDetail(generics.RetrieveAPIView[Ticket]):
+    serializer_class = api.TicketDetailSerializer
+    lookup_field = "reference"
+
+    def get_object(self) -> Ticket:
+        return selectors.ticket_for_staff(self.request.user, self.kwargs["reference"])
+
+
+class TicketMessages(generics.ListAPIView[Message]):
+    """Every message of a ticket, internal notes included (staff only), oldest first."""
+
+    serializer_class = api.MessageSerializer
+    pagination_class = None
+
+    def get_queryset(self) -> QuerySet[Message]:
+        ticket = selectors.ticket_for_staff(self.request.user, self.kwargs["reference"])
+        return ticket.messages.select_related("author").order_by("created_at", "id")
+
+
+class TicketAction(generics.GenericAPIView[Ticket]):
+    """Base of every action endpoint: parse, call the one service, answer with the ticket."""
+
+    serializer_class = api.EmptyInput
+    perform: ClassVar[Callable[[Ticket, Any, dict[str, Any]], Any]]
+
+    @extend_schema(responses={200: api.TicketDetailSerializer, 400: api.ErrorOutput,
+                              404: api.ErrorOutput, 409: api.ErrorOutput})
+    def post(self, request: Request, reference: str) -> Response:
+        ticket = selectors.ticket_for_staff(request.user, reference)
+        given = self.get_serializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        type(self).perform(ticket, request.user, given.validated_data)
+        ticket = selectors.ticket_for_staff(request.user, reference)
+        return Response(api.TicketDetailSerializer(ticket).data)
+
+
+def _queue_id(slug: str) -> int:
+    queue = Queue.objects.filter(slug=slug).first()
+    return queue.pk if queue is not None else 0
+
+
+def action(serializer: type[BaseSerializer[Any]], perform: Callable[[Ticket, Any, dict[str, Any]], Any],
+           name: str) -> type[TicketAction]:
+    return type(name, (TicketAction,), {"serializer_class": serializer, "perform": staticmethod(perform),
+                                        "__doc__": f"{name}: calls tickets.services."})
+
+
+ACTIONS: dict[str, type[TicketAction]] = {
+    "claim": action(api.EmptyInput, lambda t, u, d: services.ticket_claim(ticket_id=t.pk, actor=u), "Claim"),
+    "assign": action(api.AssignInput, lambda t, u, d: services.ticket_assign(
+        ticket_id=t.pk, actor=u, assignee_id=d["assignee"], reason=d["reason"]), "Assign"),
+    "move": action(api.MoveInput, lambda t, u, d: services.ticket_move(
+        ticket_id=t.pk, actor=u, queue_id=_queue_id(d["queue"]), reason=d["reason"]), "Move"),
+    "reply": action(api.BodyInput, lambda t, u, d: services.ticket_reply(
+        ticket_id=t.pk, actor=u, body=d["body"]), "Reply"),
+    "note": action(api.BodyInput, lambda t, u, d: services.ticket_add_note(
+        ticket_id=t.pk, actor=u, body=d["body"]), "Note"),
+    "request-information": action(
+        api.RequestInformationInput, lambda t, u, d: services.ticket_request_information(
+            ticket_id=t.pk, actor=u, kind=d["kind"], body=d["body"]), "RequestInformation"),
+    "extend": action(api.ReasonInput, lambda t, u, d: services.ticket_extend(
+        ticket_id=t.pk, actor=u, reason=d["reason"]), "Extend"),
+    "resolve": action(api.ResolveInput, lambda t, u, d: services.ticket_resolve(
+        ticket_id=t.pk, actor=u, outcome=d["outcome"], body=d["body"], reason=d["reason"]), "Resolve"),
+    "close": action(api.OptionalReasonInput, lambda t, u, d: services.ticket_close(
+        ticket_id=t.pk, actor=u, reason=d["reason"]), "Close"),
+    "reopen": action(api.OptionalReasonInput, lambda t, u, d: services.ticket_reopen(
+        ticket_id=t.pk, actor=u, reason=d["reason"]), "Reopen"),
+    "reject": action(api.ReasonInput, lambda t, u, d: services.ticket_reject(
+        ticket_id=t.pk, actor=u, reason=d["reason"]), "Reject"),
+}
+
+
+class IntakeThrottle(AnonRateThrottle):
+    rate = "30/minute"
+
+
+class Intake(generics.GenericAPIView[Ticket]):
+    """A request from another channel, validated exactly as the public form validates it."""
+
+    serializer_class = api.IntakeInput
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []  # no session: nothing to forge across sites
+    throttle_classes = [IntakeThrottle]
+
+    @extend_schema(responses={201: api.IntakeOutput, 200: api.IntakeOutput, 400: api.ErrorOutput})
+    def post(self, request: Request) -> Response:
+        data = request.data if isinstance(request.data, dict) else {}
+        form = RequestForm(data={k: str(v) for k, v in data.items()}, files=request.FILES)
+        if not form.is_valid():
+            return Response({"code": "invalid", "message": "The input is not valid.",
+                             "errors": form.errors.get_json_data()}, status=status.HTTP_400_BAD_REQUEST)
+        cleaned = form.cleaned_data
+        submission = services.ticket_submit(
+            kind=cleaned["kind"], country=cleaned["country"], region=cleaned["region"],
+            name=cleaned["name"], email=cleaned["email"], description=cleaned["description"],
+            language=requester_language(), attachment=cleaned["attachment"],
+            submission_key=cleaned["submission_key"],
+        )
+        body = {"reference": submission.ticket.reference, "due_date": submission.ticket.due_date,
+                "created": submission.created}
+        return Response(api.IntakeOutput(body).data,
+                        status=status.HTTP_201_CREATED if submission.created else status.HTTP_200_OK)
