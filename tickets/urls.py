@@ -18,5 +18,7 @@ urlpatterns = [
     path("staff/logout/", LogoutView.as_view(next_page="/staff/login/"), name="staff_logout"),
     path("staff/tickets/", staff.queue_page, name="staff_queue"),
     path("staff/tickets/<str:reference>/", staff.ticket_page, name="staff_ticket"),
+    path("staff/tickets/<str:reference>/files/<int:attachment_id>/", staff.attachment_download,
+         name="staff_attachment"),
     path("staff/tickets/<str:reference>/<str:action>/", staff.ticket_action, name="staff_action"),
 ]

@@ -12,6 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from notifications.models import Outbox
+from tests.conftest import valid_request
 from tickets import services
 from tickets.models import ClockPause, Extension, Message, Queue, Ticket
 
@@ -310,3 +311,42 @@ def test_the_ticket_page_makes_the_same_queries_at_1_and_50_messages(
     with django_assert_num_queries(12):
         response = client.get(f"/staff/tickets/{ticket.reference}/")
     assert response.content.decode().count("timeline__entry--note") == messages
+
+
+def test_a_file_is_downloaded_only_by_the_queues_people_and_never_rendered(
+    people: dict[str, Any], private_media: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    Client().post("/", {**valid_request(),
+                        "attachment": SimpleUploadedFile("id.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")})
+    ticket = Ticket.objects.get()
+    attachment = ticket.attachments.get()
+    url = f"/staff/tickets/{ticket.reference}/files/{attachment.pk}/"
+
+    response = client_for(people["agent"]).get(url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in response["Content-Security-Policy"]
+    assert b"".join(response.streaming_content) == b"%PDF-1.4\n%%EOF\n"  # type: ignore[attr-defined]
+    assert client_for(people["other_agent"]).get(url).status_code == 404
+    assert client_for(None).get(url).status_code == 302
+    other = make_ticket()
+    assert client_for(people["agent"]).get(
+        f"/staff/tickets/{other.reference}/files/{attachment.pk}/").status_code == 404
+
+
+def test_the_status_page_shows_the_extension_and_its_reason(people: dict[str, Any]) -> None:
+    ticket = make_ticket()
+    services.ticket_extend(ticket_id=ticket.pk, actor=people["agent"], reason="Many systems to search.")
+    requester = Client()
+    session = requester.session
+    session["desk_status_ticket"] = ticket.pk
+    session["desk_status_expires"] = (timezone.now() + datetime.timedelta(hours=1)).isoformat()
+    session.save()
+
+    html = requester.get("/status/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "We extended the deadline from" in html
+    assert "Many systems to search." in html

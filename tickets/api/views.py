@@ -22,7 +22,7 @@ from tickets.api import serializers as api
 from tickets.forms import RequestForm
 from tickets.models import Message, Queue, Ticket
 from tickets.staff_forms import QueueFilterForm
-from tickets.views.public import requester_language
+from tickets.views.public import submit_request
 
 
 class TicketCursor(CursorPagination):
@@ -145,13 +145,7 @@ class Intake(generics.GenericAPIView[Ticket]):
         if not form.is_valid():
             return Response({"code": "invalid", "message": "The input is not valid.",
                              "errors": form.errors.get_json_data()}, status=status.HTTP_400_BAD_REQUEST)
-        cleaned = form.cleaned_data
-        submission = services.ticket_submit(
-            kind=cleaned["kind"], country=cleaned["country"], region=cleaned["region"],
-            name=cleaned["name"], email=cleaned["email"], description=cleaned["description"],
-            language=requester_language(), attachment=cleaned["attachment"],
-            submission_key=cleaned["submission_key"],
-        )
+        submission = submit_request(form)
         body = {"reference": submission.ticket.reference, "due_date": submission.ticket.due_date,
                 "created": submission.created}
         return Response(api.IntakeOutput(body).data,

@@ -36,19 +36,23 @@ def requester_language() -> str:
     return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
+def submit_request(form: RequestForm) -> services.Submission:
+    """The one way a validated public request becomes a ticket, for the page and the API alike."""
+    data = form.cleaned_data
+    return services.ticket_submit(
+        kind=data["kind"], country=data["country"], region=data["region"], name=data["name"],
+        email=data["email"], description=data["description"], language=requester_language(),
+        attachment=data["attachment"], submission_key=data["submission_key"],
+    )
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def request_form(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = RequestForm(request.POST, request.FILES)
         if form.is_valid():
-            data = form.cleaned_data
-            submission = services.ticket_submit(
-                kind=data["kind"], country=data["country"], region=data["region"],
-                name=data["name"], email=data["email"], description=data["description"],
-                language=requester_language(), attachment=data["attachment"],
-                submission_key=data["submission_key"],
-            )
+            submission = submit_request(form)
             _grant_status_access(request, submission.ticket)
             request.session[SUBMITTED_SESSION_KEY] = submission.ticket.pk
             return redirect("tickets:submitted")
@@ -104,6 +108,7 @@ def status_page(request: HttpRequest) -> HttpResponse:
     context = {
         "ticket": ticket,
         "status_label": STATUS_LABELS[Status(ticket.status)],
+        "extension": getattr(ticket, "extension", None),
         "conversation": selectors.public_conversation(ticket),
         "form": form,
         "message_sent": request.GET.get("sent") == "1" and request.method == "GET",

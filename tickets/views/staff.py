@@ -12,28 +12,29 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.views import LoginView, redirect_to_login
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from tickets import selectors, services, staff_forms
+from tickets import selectors, services, staff_forms, uploads
 from tickets.errors import Refusal
 from tickets.lifecycle import Status, allowed_targets
 from tickets.models import Ticket
 
 PAGE_SIZE = 25
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def staff_required(view: View) -> View:
     """Signed-in, active staff only; anyone else signed in sees a 404 (nothing here exists for them)."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         user = request.user
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
@@ -172,3 +173,22 @@ def ticket_action(request: HttpRequest, reference: str, action: str) -> HttpResp
         return _render_ticket(request, ticket, status=409)
     messages.success(request, message)
     return redirect("tickets:staff_ticket", reference=ticket.reference)
+
+
+@require_GET
+@staff_required
+def attachment_download(request: HttpRequest, reference: str, attachment_id: int) -> FileResponse:
+    """A file of a ticket the user may see: always a download, never rendered by the browser."""
+    ticket = selectors.ticket_for_staff(request.user, reference)
+    attachment = ticket.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404
+    path = uploads.private_root() / attachment.stored_name
+    if not path.exists():
+        raise Http404
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=attachment.original_name,
+                            content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cache-Control"] = "no-store"
+    return response
