@@ -16,7 +16,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -26,6 +26,19 @@ from tickets.lifecycle import Status, allowed_targets
 from tickets.models import Ticket
 
 PAGE_SIZE = 25
+DONE_MESSAGES = {
+    "claim": gettext_lazy("The ticket is now yours."),
+    "assign": gettext_lazy("The assignee was changed."),
+    "move": gettext_lazy("The ticket was moved."),
+    "reply": gettext_lazy("Your reply was sent to the requester."),
+    "note": gettext_lazy("The internal note was added."),
+    "request_information": gettext_lazy("The requester was asked, and the clock is paused."),
+    "extend": gettext_lazy("The deadline was extended and the requester was told why."),
+    "resolve": gettext_lazy("The ticket was resolved and the requester was told."),
+    "reject": gettext_lazy("The ticket was rejected."),
+    "close": gettext_lazy("The ticket was closed."),
+    "reopen": gettext_lazy("The ticket was reopened."),
+}
 
 View = Callable[..., HttpResponseBase]
 
@@ -156,7 +169,7 @@ def _perform(action: str, ticket: Ticket, user: Any, data: dict[str, Any]) -> st
         "reopen": lambda: services.ticket_reopen(ticket_id=ticket.pk, actor=user, reason=data["reason"]),
     }
     done[action]()
-    return _("Done: %(action)s.") % {"action": action.replace("_", " ")}
+    return str(DONE_MESSAGES[action])
 
 
 @require_POST
