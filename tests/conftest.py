@@ -89,9 +89,14 @@ def celery_worker(django_db_setup: Any, django_db_blocker: Any, smtp_sink: Any,
     worker = Worker(env=env, log_path=artifacts / "celery-worker.log").start()
     yield worker
     worker.stop()
-    # The worker's and the live server's connections would keep the test database from being dropped.
+
+
+def close_stray_connections(django_db_blocker: Any) -> None:
+    """The worker's and the live server's connections would keep the test database from being dropped."""
     from django.db import connection
 
+    if connection.vendor != "postgresql":
+        return
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                        "WHERE datname = current_database() AND pid <> pg_backend_pid()")

@@ -218,3 +218,13 @@ def _changes(before: Any, after: Any, names: dict[str, dict[str, str]]) -> tuple
             new_text = "" if new is None else lookup.get(str(new), str(new))
             result.append((name, old_text, new_text))
     return tuple(result)
+
+
+def ticket_neighbours(user: Any, ticket: Ticket) -> tuple[Ticket | None, Ticket | None]:
+    """The open tickets before and after this one in the user's queue order (soonest due first)."""
+    open_tickets = ticket_visible_to(user).filter(status__in=[s.value for s in OPEN_STATUSES])
+    before = Q(due_date__lt=ticket.due_date) | Q(due_date=ticket.due_date, id__lt=ticket.pk)
+    after = Q(due_date__gt=ticket.due_date) | Q(due_date=ticket.due_date, id__gt=ticket.pk)
+    previous = open_tickets.filter(before).order_by("-due_date", "-id").only("reference").first()
+    following = open_tickets.filter(after).order_by("due_date", "id").only("reference").first()
+    return previous, following

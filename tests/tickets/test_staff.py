@@ -305,10 +305,10 @@ def test_the_ticket_page_makes_the_same_queries_at_1_and_50_messages(
     for number in range(messages):
         services.ticket_add_note(ticket_id=ticket.pk, actor=people["agent"], body=f"note {number}")
     client = client_for(people["agent"])
-    # session, user, ticket (+queue, assignee), queue members (assign form), the request's files,
-    # messages (+authors), their files, history (+users), queue names in the history, pauses,
-    # extension, my queues (move form)
-    with django_assert_num_queries(12):
+    # session, user, ticket (+queue, assignee), previous and next ticket, queue members (assign
+    # form), the request's files, messages (+authors), their files, history (+users), queue names
+    # in the history, pauses, extension, my queues (move form)
+    with django_assert_num_queries(14):
         response = client.get(f"/staff/tickets/{ticket.reference}/")
     assert response.content.decode().count("timeline__entry--note") == messages
 
@@ -350,3 +350,15 @@ def test_the_status_page_shows_the_extension_and_its_reason(people: dict[str, An
 
     assert "We extended the deadline from" in html
     assert "Many systems to search." in html
+
+
+def test_the_ticket_page_links_the_previous_and_next_ticket_of_my_queues(people: dict[str, Any]) -> None:
+    now = timezone.now()
+    early, middle, late = (
+        make_ticket(received_at=now - datetime.timedelta(days=days)) for days in (20, 10, 1))
+    make_ticket(kind="complaint", received_at=now - datetime.timedelta(days=15))  # another queue's
+
+    html = client_for(people["agent"]).get(f"/staff/tickets/{middle.reference}/").content.decode()
+
+    assert f'href="/staff/tickets/{early.reference}/" rel="prev"' in html
+    assert f'href="/staff/tickets/{late.reference}/" rel="next"' in html

@@ -99,7 +99,10 @@ def _render_ticket(request: HttpRequest, ticket: Ticket, *, failed: str = "", fo
     forms = _action_forms(request, ticket)
     if failed and form is not None:
         forms[failed] = form
+    previous, following = selectors.ticket_neighbours(request.user, ticket)
     context = {
+        "previous": previous,
+        "following": following,
         "ticket": ticket,
         "timeline": selectors.ticket_timeline(ticket),
         "pauses": list(ticket.pauses.all()),

@@ -1,0 +1,77 @@
+"""The agent's shortcuts, by keyboard alone: ? lists them (and can switch single keys off),
+/ searches, j/k move through the queue, r replies, a assigns to me."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from tests.browser.conftest import check_accessibility, new_page
+from tickets import services
+from tickets.models import Message, Queue, Ticket
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def test_the_agent_works_by_keyboard(browser: Any, live_server: Any) -> None:
+    agent = get_user_model().objects.create_user("kaisa", "kaisa@example.org", "a-long-test-password",
+                                                 is_staff=True)
+    Queue.objects.get(slug="requests").members.add(agent)
+    for name in ("First", "Second"):
+        services.ticket_create(
+            kind="access", country="FI", region="", name=name, email=f"{name}@example.org",
+            description="Please.", language="en", attachment=None, submission_key=None,
+            received_at=timezone.now(), actor=None, reason="test", acknowledge=False)
+    first = Ticket.objects.order_by("due_date", "id").first()
+    assert first is not None
+
+    page = new_page(browser, locale="en-GB")
+    page.goto(f"{live_server.url}/staff/login/")
+    page.keyboard.press("Tab")  # skip link
+    page.locator("#id_username").focus()
+    page.keyboard.type("kaisa")
+    page.keyboard.press("Tab")
+    page.keyboard.type("a-long-test-password")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/staff/tickets/")
+
+    page.keyboard.press("?")
+    assert page.locator("#shortcuts-help").is_visible()
+    check_accessibility(page, "staff-shortcuts")
+    page.keyboard.press("Escape")
+    assert not page.locator("#shortcuts-help").is_visible()
+
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "id_q"
+    page.keyboard.press("Escape")
+    page.locator("h1").click()
+    page.keyboard.press("j")
+    assert page.evaluate("document.activeElement.textContent") == first.reference
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/staff/tickets/{first.reference}/")
+
+    with page.expect_navigation():
+        page.keyboard.press("a")
+    page.wait_for_load_state("load")
+    first.refresh_from_db()
+    assert first.assignee_id == agent.pk
+
+    page.keyboard.press("r")
+    assert page.evaluate("document.activeElement.id") == "id_reply-body"
+    page.keyboard.type("Typed without a mouse.")
+    page.keyboard.press("Tab")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_load_state("load")
+    assert Message.objects.get(ticket=first).body == "Typed without a mouse."
+
+    # Single keys can be switched off (WCAG 2.1.4): then "r" does nothing.
+    page.keyboard.press("?")
+    page.locator("#shortcuts-enabled").press("Space")
+    page.keyboard.press("Escape")
+    page.locator("h1").click()
+    page.keyboard.press("r")
+    assert page.evaluate("document.activeElement.id") != "id_reply-body"
