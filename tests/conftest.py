@@ -89,6 +89,7 @@ def celery_worker(django_db_setup: Any, django_db_blocker: Any, smtp_sink: Any,
     worker = Worker(env=env, log_path=artifacts / "celery-worker.log").start()
     yield worker
     worker.stop()
+    close_stray_connections(django_db_blocker)
 
 
 def close_stray_connections(django_db_blocker: Any) -> None:
