@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 
 def desk(request: HttpRequest) -> dict[str, object]:
-    return {"organisation_name": settings.DESK_ORGANISATION_NAME}
+    from notifications.selectors import unread_count
+
+    # Lazy: counted only on the pages that show it (the staff navigation).
+    return {"organisation_name": settings.DESK_ORGANISATION_NAME,
+            "unread_notifications": SimpleLazyObject(lambda: unread_count(request.user))}

@@ -246,7 +246,13 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CELERY_TIMEZONE = TIME_ZONE
 DESK_OUTBOX_SWEEP_SECONDS = env.number("DESK_OUTBOX_SWEEP_SECONDS", 30, minimum=1)
+DESK_ESCALATION_SWEEP_SECONDS = env.number("DESK_ESCALATION_SWEEP_SECONDS", 60, minimum=1)
 CELERY_BEAT_SCHEDULE = {
+    # Level-triggered: a missed, repeated or doubled tick changes nothing (tickets/services/escalation.py).
+    "escalation-sweep": {
+        "task": "tickets.tasks.sweep_escalations",
+        "schedule": timedelta(seconds=DESK_ESCALATION_SWEEP_SECONDS),
+    },
     # Re-sends outbox rows that the on-commit fast path missed (broker down, worker killed).
     "outbox-sweep": {
         "task": "notifications.tasks.sweep_outbox",
@@ -267,6 +273,14 @@ try:
     DESK_EXTRA_CLOSED_DAYS = tuple(ClosedDay.parse(day) for day in env.items("DESK_EXTRA_CLOSED_DAYS"))
 except DeadlineError as error:
     raise ImproperlyConfigured(f"DESK_EXTRA_CLOSED_DAYS: {error}") from None
+# Escalation (SPEC: Escalation): level 1 N working days before the due date, level 3 N working days
+# after it; reminders for tickets unassigned for N hours.
+DESK_ESCALATION_SOON_WORKING_DAYS = env.number("DESK_ESCALATION_SOON_WORKING_DAYS", 5, minimum=1)
+DESK_ESCALATION_OVERDUE_MARGIN_WORKING_DAYS = env.number(
+    "DESK_ESCALATION_OVERDUE_MARGIN_WORKING_DAYS", 5, minimum=1)
+DESK_ESCALATION_UNASSIGNED_HOURS = env.number("DESK_ESCALATION_UNASSIGNED_HOURS", 24, minimum=1)
+DESK_ESCALATION_BATCH = env.number("DESK_ESCALATION_BATCH", 1000, minimum=1)
+DESK_STAFF_LANGUAGE = env.choice("DESK_STAFF_LANGUAGE", "en", ("fi", "sv", "en"))
 DESK_COMPLAINT_FIRST_RESPONSE_DAYS = env.number("DESK_COMPLAINT_FIRST_RESPONSE_DAYS", 2, minimum=1)
 DESK_COMPLAINT_RESOLUTION_DAYS = env.number("DESK_COMPLAINT_RESOLUTION_DAYS", 20, minimum=1)
 DESK_PUBLIC_BASE_URL = env.text("DESK_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -46,3 +46,22 @@ class Outbox(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.recipient} ({self.state})"
+
+
+class Notification(models.Model):
+    """The in-app list of a member of staff (/staff/notifications/)."""
+
+    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="desk_notifications")
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, null=True, related_name="+")
+    event = models.CharField(max_length=50)
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    text = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.text[:40]}"

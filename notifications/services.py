@@ -71,6 +71,14 @@ def _publish(outbox_id: int) -> None:
     deliver_outbox.delay(outbox_id)
 
 
+def publish_many(outbox_ids: list[int], chunk: int = 100) -> None:
+    """The fast path for many rows at once: one task per chunk of ids."""
+    from notifications.tasks import deliver_outbox_batch
+
+    for start in range(0, len(outbox_ids), chunk):
+        deliver_outbox_batch.delay(outbox_ids[start:start + chunk])
+
+
 def message_id(row: Outbox) -> str:
     domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(" >") or "privacy-desk.invalid"
     digest = hashlib.sha256(row.dedupe_key.encode()).hexdigest()[:16]
@@ -145,3 +153,10 @@ def outbox_sweep() -> int:
     for outbox_id in ids:
         _publish(outbox_id)
     return len(ids)
+
+
+def notifications_mark_read(*, user: Any) -> int:
+    """Mark every unread notification of the user read; returns how many."""
+    from notifications.models import Notification
+
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())

@@ -17,5 +17,17 @@ def deliver_outbox(self: Task, outbox_id: int) -> str:
 
 
 @shared_task(acks_late=True)
+def deliver_outbox_batch(outbox_ids: list[int]) -> int:
+    """Deliver a batch; a transient failure leaves its row pending for the sweeper."""
+    sent = 0
+    for outbox_id in outbox_ids:
+        try:
+            sent += services.outbox_deliver(outbox_id=outbox_id) == "sent"
+        except services.TransientDeliveryError:
+            continue
+    return sent
+
+
+@shared_task(acks_late=True)
 def sweep_outbox() -> int:
     return services.outbox_sweep()

@@ -224,3 +224,21 @@ class StatusLink(models.Model):
 
     def __str__(self) -> str:
         return f"link {self.pk} of {self.ticket_id}"
+
+
+class Escalation(models.Model):
+    """One escalation of one ticket by one rule; the unique constraint makes it happen once,
+    whatever crashes, restarts or duplicate schedulers do (SPEC: Escalation)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="escalations")
+    rule = models.CharField(max_length=32)
+    level = models.PositiveSmallIntegerField(default=0)  # 1 to 3 for the deadline levels, 0 for the others
+    due_date = models.DateField()  # the deadline it was measured against
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["ticket", "rule"], name="one_escalation_per_rule")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.rule}"

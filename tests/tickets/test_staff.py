@@ -291,8 +291,9 @@ def test_the_queue_page_makes_the_same_queries_at_1_and_25_rows(
 ) -> None:
     seed(rows)
     client = client_for(people["agent"])
-    # session, user, queues for the filter, the page count, the page, the status counts
-    with django_assert_num_queries(6):
+    # session, user, queues for the filter, the page count, the page, the status counts,
+    # unread notifications (navigation)
+    with django_assert_num_queries(7):
         response = client.get("/staff/tickets/")
     assert response.content.decode().count('class="ticket-link"') == rows
 
@@ -307,8 +308,8 @@ def test_the_ticket_page_makes_the_same_queries_at_1_and_50_messages(
     client = client_for(people["agent"])
     # session, user, ticket (+queue, assignee), previous and next ticket, queue members (assign
     # form), the request's files, messages (+authors), their files, history (+users), queue names
-    # in the history, pauses, extension, my queues (move form)
-    with django_assert_num_queries(14):
+    # in the history, pauses, extension, my queues (move form), unread notifications (navigation)
+    with django_assert_num_queries(15):
         response = client.get(f"/staff/tickets/{ticket.reference}/")
     assert response.content.decode().count("timeline__entry--note") == messages
 

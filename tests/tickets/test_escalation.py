@@ -1,0 +1,174 @@
+"""The escalation sweep: each rule once per ticket, one outbox row per recipient per level, a history
+entry saying so, nothing for a paused clock, and a cost that follows the batches, not the tickets."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from notifications.models import Notification, Outbox
+from tests.tickets.test_staff import make_ticket, staff
+from tickets import services
+from tickets.models import Escalation, Ticket
+from tickets.services.escalation import escalation_sweep
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2026, 3, 16)  # a Monday
+NOW = datetime.datetime(2026, 3, 16, 10, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def desk() -> dict[str, Any]:
+    agent = staff("agent", member_of=("requests",))
+    manager = staff("boss", manager_of=("requests",))
+    dpo = staff("dpo")
+    dpo.groups.add(Group.objects.get_or_create(name="dpo")[0])
+    return {"agent": agent, "manager": manager, "dpo": dpo}
+
+
+def ticket_due(due: datetime.date, **fields: Any) -> Ticket:
+    """An assigned, answered GDPR access ticket whose due date is `due` (FI calendar)."""
+    ticket = make_ticket(received_at=NOW - datetime.timedelta(days=3))
+    fields.setdefault("assignee", staff_member("agent"))
+    Ticket.objects.filter(pk=ticket.pk).update(due_date=due, first_response_at=NOW, **fields)
+    ticket.refresh_from_db()
+    return ticket
+
+
+def staff_member(username: str) -> Any:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username=username)
+
+
+def escalations(ticket: Ticket) -> set[str]:
+    return set(Escalation.objects.filter(ticket=ticket).values_list("rule", flat=True))
+
+
+def test_each_level_is_reached_once_with_one_message_per_recipient(desk: dict[str, Any]) -> None:
+    calm = ticket_due(TODAY + datetime.timedelta(days=30))
+    soon = ticket_due(datetime.date(2026, 3, 20))  # Friday: 4 working days ahead
+    today = ticket_due(TODAY, assignee=None, received_at=NOW)  # unassigned: level 1 goes to the queue
+    late = ticket_due(datetime.date(2026, 3, 5))  # 7 working days overdue, past the 5-day margin
+
+    report = escalation_sweep(today=TODAY, now=NOW)
+
+    assert escalations(calm) == set()
+    # An unextended GDPR ticket near the end of its first month also needs a decision on extension.
+    assert escalations(soon) == {"due_soon", "extension_decision"}
+    assert escalations(today) == {"due_soon", "due_today_or_overdue", "extension_decision"}
+    assert escalations(late) == {"due_soon", "due_today_or_overdue", "overdue_past_margin"}
+    # Level 1 goes to the assignee, or to the queue's agents; 2 to its managers; 3 to the DPO.
+    recipients = set(Outbox.objects.filter(ticket=soon).values_list("recipient", flat=True))
+    assert recipients == {"agent@example.org"}
+    assert sorted(Outbox.objects.filter(ticket=late).values_list("recipient", flat=True)) == [
+        "agent@example.org", "boss@example.org", "dpo@example.org"]
+    assert sorted(Outbox.objects.filter(ticket=today).values_list("recipient", flat=True)) == [
+        "agent@example.org", "agent@example.org", "boss@example.org"]
+    assert Notification.objects.filter(user=desk["dpo"], ticket=late).count() == 1
+    late.refresh_from_db()
+    assert (late.escalation_level, late.priority) == (3, 4)
+    entry = late.history.order_by("-history_id").first()
+    assert entry is not None and entry.history_change_reason.startswith("escalation (overdue_past_margin)")
+    assert report.escalated["due_soon"] == 3
+
+    again = escalation_sweep(today=TODAY, now=NOW)
+
+    assert again.total == 0
+    assert Escalation.objects.count() == 8
+    assert Outbox.objects.count() == 8
+
+
+def test_a_paused_clock_does_not_escalate_and_a_resumed_one_does(desk: dict[str, Any]) -> None:
+    ticket = ticket_due(TODAY)
+    services.ticket_request_information(ticket_id=ticket.pk, actor=desk["agent"], kind="clarification",
+                                        body="Which account?")
+    Ticket.objects.filter(pk=ticket.pk).update(due_date=TODAY)  # still due today, but waiting
+
+    assert escalation_sweep(today=TODAY, now=NOW).total == 0
+
+    services.ticket_add_requester_message(ticket=ticket, body="This one.", attachment=None)
+    Ticket.objects.filter(pk=ticket.pk).update(due_date=TODAY)
+    assert escalations(ticket) == set()
+
+    assert escalation_sweep(today=TODAY, now=NOW).total > 0
+    assert "due_today_or_overdue" in escalations(ticket)
+
+
+def test_unassigned_and_unanswered_tickets_are_reminded_once(desk: dict[str, Any]) -> None:
+    # A complaint received Tuesday 10 March: first response due in 2 business days, so on Thursday.
+    received = datetime.datetime(2026, 3, 10, 9, 0, tzinfo=datetime.UTC)
+    ticket = make_ticket(kind="complaint", received_at=received)
+    assert ticket.first_response_due == datetime.date(2026, 3, 12)
+
+    escalation_sweep(today=TODAY, now=NOW)
+    escalation_sweep(today=TODAY, now=NOW)
+
+    assert {"unassigned", "no_first_response"} <= escalations(ticket)
+    assert Escalation.objects.filter(ticket=ticket, rule="unassigned").count() == 1
+
+
+def test_a_resolved_ticket_never_escalates(desk: dict[str, Any]) -> None:
+    ticket = ticket_due(datetime.date(2026, 3, 1))
+    services.ticket_resolve(ticket_id=ticket.pk, actor=desk["agent"], outcome="fulfilled", body="Done.")
+
+    assert escalation_sweep(today=TODAY, now=NOW).total == 0
+
+
+@pytest.mark.parametrize("batch_size", [2, 1000])
+def test_the_queries_follow_the_batches_not_the_tickets(desk: dict[str, Any], batch_size: int) -> None:
+    def queries_for(count: int) -> int:
+        Ticket.objects.all().delete()
+        for _ in range(count):
+            ticket_due(TODAY)
+        with CaptureQueriesContext(connection) as captured:
+            escalation_sweep(today=TODAY, now=NOW, batch_size=batch_size)
+        return len(captured.captured_queries)
+
+    # 20, not more: past about 30 rows SQLite's 999-parameter limit splits a bulk insert in two
+    # (PostgreSQL's limit is 65,535), which would count the database's limit, not ours.
+    few, many = queries_for(4), queries_for(20)
+
+    if batch_size == 1000:
+        assert few == many  # one batch each: the same queries for 4 and for 20 tickets
+    else:
+        assert many > few  # 10 batches against 2: the cost follows the batches
+
+
+def test_the_command_prints_what_it_did(desk: dict[str, Any], capsys: Any) -> None:
+    ticket_due(timezone.localdate())
+
+    call_command("escalate")
+
+    out = capsys.readouterr().out
+    assert "due_today_or_overdue: 1 ticket(s)" in out
+    assert "escalated" in out
+
+
+def test_staff_see_their_own_notifications_and_mark_them_read(desk: dict[str, Any]) -> None:
+    from django.test import Client
+
+    late = ticket_due(datetime.date(2026, 3, 5))
+    escalation_sweep(today=TODAY, now=NOW)
+    dpo, agent = Client(), Client()
+    dpo.force_login(desk["dpo"])
+    agent.force_login(desk["agent"])
+
+    page = dpo.get("/staff/notifications/").content.decode()
+    assert late.reference in page
+    assert "1 unread" in page
+    assert "overdue past the margin" in page
+    assert "overdue past the margin" not in agent.get("/staff/notifications/").content.decode()
+
+    assert dpo.post("/staff/notifications/read/").status_code == 302
+    assert "0 unread" in dpo.get("/staff/notifications/").content.decode()
+    assert Notification.objects.filter(user=desk["agent"], read_at__isnull=True).exists()
+    assert Client().get("/staff/notifications/").status_code == 302

@@ -1,0 +1,200 @@
+"""The escalation sweep (SPEC: Escalation). Level-triggered and set-based: one query per rule and
+batch finds the open, running tickets that should have reached the rule and have no row for it;
+one transaction writes their escalation rows, their history entries, the in-app notifications and
+the outbox rows. Its cost grows with the tickets that change, not with the tickets that exist.
+
+The unique (ticket, rule) constraint is the guarantee of "once"; `SKIP LOCKED` only keeps two
+concurrent sweeps from waiting on each other.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import partial
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
+
+from notifications.models import Notification, Outbox
+from notifications.rendering import render_message
+from notifications.services import publish_many
+from tickets import clock
+from tickets.choices import Priority
+from tickets.lifecycle import OPEN_STATUSES, WAITING_STATUSES
+from tickets.models import Escalation, Queue, Ticket
+
+RUNNING_STATUSES = sorted(s.value for s in OPEN_STATUSES - WAITING_STATUSES)
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    level: int  # 1 to 3 raise the ticket's escalation level; 0 only reminds
+    audience: str  # "assignee_or_queue", "managers", "dpo"
+    priority: int | None  # raised to at least this
+    description: str
+
+
+RULES = (
+    Rule("due_soon", 1, "assignee_or_queue", None, "due soon"),
+    Rule("due_today_or_overdue", 2, "managers", Priority.HIGH, "due today or overdue"),
+    Rule("overdue_past_margin", 3, "dpo", Priority.URGENT, "overdue past the margin"),
+    Rule("unassigned", 0, "managers", None, "unassigned too long"),
+    Rule("no_first_response", 0, "assignee_or_queue", None, "no first response within the service level"),
+    Rule("extension_decision", 0, "assignee_or_queue", None,
+         "the first period is ending and no extension was decided"),
+)
+
+
+@dataclass
+class SweepReport:
+    escalated: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    messages: int = 0
+    batches: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.escalated.values())
+
+
+def _thresholds(today: datetime.date, working_days: int, *, backwards: bool = False) -> Q:
+    """Per calendar in use, the due date `working_days` working days from today (or back)."""
+    condition = Q(pk__in=[])
+    in_use = Ticket.objects.filter(status__in=RUNNING_STATUSES).values_list("calendar", flat=True)
+    for code in in_use.distinct():
+        calendar = clock.working_calendar(code)
+        day, counted = today, 0
+        while counted < working_days:
+            day += datetime.timedelta(days=-1 if backwards else 1)
+            counted += calendar.is_working_day(day)
+        condition |= Q(calendar=code, due_date__lt=day) if backwards else Q(calendar=code, due_date__lte=day)
+    return condition
+
+
+def _due_filter(rule: Rule, today: datetime.date, now: datetime.datetime) -> Q:
+    if rule.name == "due_soon":
+        return _thresholds(today, settings.DESK_ESCALATION_SOON_WORKING_DAYS)
+    if rule.name == "due_today_or_overdue":
+        return Q(due_date__lte=today)
+    if rule.name == "overdue_past_margin":
+        return _thresholds(today, settings.DESK_ESCALATION_OVERDUE_MARGIN_WORKING_DAYS, backwards=True)
+    if rule.name == "unassigned":
+        return Q(assignee__isnull=True,
+                 received_at__lt=now - datetime.timedelta(hours=settings.DESK_ESCALATION_UNASSIGNED_HOURS))
+    if rule.name == "no_first_response":
+        return Q(first_response_at__isnull=True, first_response_due__lt=today)
+    # extension_decision: GDPR-style regimes, the last day to notify an extension is near.
+    return Q(regime__in=["gdpr", "uk_gdpr", "ccpa", "pipeda"], extension__isnull=True) & Q(
+        kind__in=["access", "rectification", "erasure", "restriction", "portability", "objection",
+                  "consent_withdrawal"]) & Q(due_date__gte=today) & _thresholds(
+        today, settings.DESK_ESCALATION_SOON_WORKING_DAYS)  # past the first period no extension is possible
+
+
+def candidates(rule: Rule, *, today: datetime.date, now: datetime.datetime) -> QuerySet[Ticket]:
+    """Running tickets (a paused clock does not escalate) past the rule, not yet escalated by it."""
+    done = Escalation.objects.filter(ticket=OuterRef("pk"), rule=rule.name)
+    return (Ticket.objects.filter(status__in=RUNNING_STATUSES).filter(_due_filter(rule, today, now))
+            .filter(~Exists(done)))
+
+
+def escalation_sweep(*, today: datetime.date | None = None, now: datetime.datetime | None = None,
+                     batch_size: int | None = None) -> SweepReport:
+    """Escalate every ticket that newly crossed a rule, in batches; safe to run twice at once."""
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
+    batch_size = batch_size or settings.DESK_ESCALATION_BATCH
+    report = SweepReport()
+    for rule in RULES:
+        conflicts = 0
+        while True:
+            try:
+                done = _escalate_batch(rule, today=today, now=now, batch_size=batch_size, report=report)
+            except IntegrityError:
+                # Another sweep escalated some of these first (no SKIP LOCKED here): look again.
+                conflicts += 1
+                if conflicts > 5:
+                    raise
+                continue
+            if done < batch_size:
+                break
+    return report
+
+
+def _escalate_batch(rule: Rule, *, today: datetime.date, now: datetime.datetime, batch_size: int,
+                    report: SweepReport) -> int:
+    with transaction.atomic():
+        found = candidates(rule, today=today, now=now)
+        if connection.features.has_select_for_update_skip_locked:
+            # Two sweeps at once take different tickets instead of waiting for each other.
+            found = found.select_for_update(skip_locked=True, of=("self",))
+        tickets = list(found.select_related("queue", "assignee").order_by("id")[:batch_size])
+        if not tickets:
+            return 0
+        Escalation.objects.bulk_create(
+            [Escalation(ticket=t, rule=rule.name, level=rule.level, due_date=t.due_date) for t in tickets])
+        _raise_tickets(rule, tickets)
+        report.messages += _notify(rule, tickets)
+        report.escalated[rule.name] += len(tickets)
+        report.batches += 1
+        return len(tickets)
+
+
+def _raise_tickets(rule: Rule, tickets: list[Ticket]) -> None:
+    """One history entry per ticket: the level, a raised priority, and the reason."""
+    for ticket in tickets:
+        ticket.escalation_level = max(ticket.escalation_level, rule.level)
+        if rule.priority is not None:
+            ticket.priority = max(ticket.priority, rule.priority)
+        ticket.updated_at = timezone.now()
+    bulk_update_with_history(
+        tickets, Ticket, ["escalation_level", "priority", "updated_at"], default_user=None,
+        default_change_reason=f"escalation ({rule.name}): {rule.description}",
+    )
+
+
+def _recipients(rule: Rule, tickets: list[Ticket]) -> dict[int, list[User]]:
+    """Who hears of each ticket: the assignee (or the queue), the queue's managers, or the DPOs."""
+    if rule.audience == "dpo":
+        officers = list(User.objects.filter(groups__name="dpo", is_active=True).order_by("id"))
+        return {t.pk: officers for t in tickets}
+    through = Queue.managers.through if rule.audience == "managers" else Queue.members.through
+    links = through.objects.filter(queue_id__in={t.queue_id for t in tickets}, user__is_active=True)
+    by_queue: dict[int, list[User]] = defaultdict(list)
+    for link in links.select_related("user").order_by("user_id"):
+        by_queue[link.queue_id].append(link.user)
+    if rule.audience == "assignee_or_queue":
+        return {t.pk: [t.assignee] if t.assignee else by_queue[t.queue_id] for t in tickets}
+    return {t.pk: by_queue[t.queue_id] for t in tickets}
+
+
+def _notify(rule: Rule, tickets: Iterable[Ticket]) -> int:
+    tickets = list(tickets)
+    recipients = _recipients(rule, tickets)
+    language = settings.DESK_STAFF_LANGUAGE
+    rows: list[Outbox] = []
+    notes: list[Notification] = []
+    for ticket in tickets:
+        rendered = render_message(event="escalation", language=language, context={
+            "reference": ticket.reference, "rule": rule.description, "level": rule.level,
+            "due_date": ticket.due_date, "queue": ticket.queue.name,
+            "ticket_url": f"{settings.DESK_PUBLIC_BASE_URL}/staff/tickets/{ticket.reference}/",
+        })
+        for user in recipients[ticket.pk]:
+            key = f"escalation:{ticket.pk}:{rule.name}:{user.pk}"
+            notes.append(Notification(user=user, ticket=ticket, event=f"escalation.{rule.name}",
+                                      dedupe_key=key, text=rendered.subject))
+            if user.email:
+                rows.append(Outbox(dedupe_key=key, event="escalation", ticket=ticket, recipient=user.email,
+                                   language=language, subject=rendered.subject,
+                                   body_text=rendered.body_text, body_html=rendered.body_html))
+    Notification.objects.bulk_create(notes)
+    created = Outbox.objects.bulk_create(rows)
+    transaction.on_commit(partial(publish_many, [row.pk for row in created]), robust=True)
+    return len(created)
