@@ -245,6 +245,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.1,
 }
 CELERY_TIMEZONE = TIME_ZONE
+# How long a worker holds an outbox row it is sending; a row whose worker died is retried after it.
+DESK_OUTBOX_LEASE_SECONDS = env.number("DESK_OUTBOX_LEASE_SECONDS", 120, minimum=1)
+DESK_OUTBOX_BACKOFF_SECONDS = env.number("DESK_OUTBOX_BACKOFF_SECONDS", 30, minimum=1, maximum=300)
 DESK_OUTBOX_SWEEP_SECONDS = env.number("DESK_OUTBOX_SWEEP_SECONDS", 30, minimum=1)
 DESK_ESCALATION_SWEEP_SECONDS = env.number("DESK_ESCALATION_SWEEP_SECONDS", 60, minimum=1)
 CELERY_BEAT_SCHEDULE = {

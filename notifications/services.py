@@ -13,7 +13,6 @@ import datetime
 import hashlib
 import logging
 import smtplib
-from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -22,12 +21,12 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from desk import faults
 from notifications.models import Outbox
 from notifications.rendering import render_message
 
 logger = logging.getLogger(__name__)
 
-LEASE = datetime.timedelta(minutes=2)
 MAX_ATTEMPTS = 8
 SWEEP_BATCH = 500
 
@@ -41,8 +40,8 @@ class TransientDeliveryError(Exception):
 
 
 def backoff_seconds(attempts: int) -> int:
-    """30 s, 60 s, 120 s … capped at 10 minutes (below the broker's visibility timeout)."""
-    return int(min(30 * 2 ** max(attempts - 1, 0), 600))
+    """30 s, 60 s, 120 s … (by default) capped at 10 minutes, below the broker's visibility timeout."""
+    return int(min(settings.DESK_OUTBOX_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0), 600))
 
 
 def outbox_enqueue(
@@ -60,8 +59,14 @@ def outbox_enqueue(
         },
     )
     if created:
-        # robust: a broker that is down must not fail the request that already committed.
-        transaction.on_commit(partial(_publish, row.pk), robust=True)
+        # robust: a broker that is down must not fail the request that already committed. A named
+        # function, not functools.partial: Django logs a failed callback by its __qualname__.
+        outbox_id = row.pk
+
+        def publish_after_commit() -> None:
+            _publish(outbox_id)
+
+        transaction.on_commit(publish_after_commit, robust=True)
     return row
 
 
@@ -72,9 +77,12 @@ def _publish(outbox_id: int) -> None:
 
 
 def publish_many(outbox_ids: list[int], chunk: int = 100) -> None:
-    """The fast path for many rows at once: one task per chunk of ids."""
+    """The fast path for many rows at once: one task per chunk of ids (one row: `_publish`)."""
     from notifications.tasks import deliver_outbox_batch
 
+    if len(outbox_ids) == 1:
+        _publish(outbox_ids[0])
+        return
     for start in range(0, len(outbox_ids), chunk):
         deliver_outbox_batch.delay(outbox_ids[start:start + chunk])
 
@@ -92,11 +100,13 @@ def outbox_deliver(*, outbox_id: int) -> str:
         Outbox.objects.filter(pk=outbox_id, state__in=[Outbox.State.PENDING, Outbox.State.SENDING])
         .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .update(state=Outbox.State.SENDING, lease_until=now + LEASE, attempts=F("attempts") + 1)
+        .update(state=Outbox.State.SENDING, attempts=F("attempts") + 1,
+                lease_until=now + datetime.timedelta(seconds=settings.DESK_OUTBOX_LEASE_SECONDS))
     )
     if claimed != 1:
         return "skipped"
     row = Outbox.objects.get(pk=outbox_id)
+    faults.hit("outbox.before_send")
     try:
         _send(row)
     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, ValueError) as error:
@@ -104,6 +114,9 @@ def outbox_deliver(*, outbox_id: int) -> str:
         return "failed"
     except (smtplib.SMTPException, OSError) as error:
         return _postpone(row, error)
+    # A death here, after the server's 250 and before this commit, is the one window in which a
+    # message can go out twice; the same Message-ID lets mail clients fold the copies.
+    faults.hit("outbox.after_send")
     Outbox.objects.filter(pk=row.pk, state=Outbox.State.SENDING).update(
         state=Outbox.State.SENT, sent_at=timezone.now(), lease_until=None, last_error=""
     )
@@ -160,3 +173,15 @@ def notifications_mark_read(*, user: Any) -> int:
     from notifications.models import Notification
 
     return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def outbox_retry(*, outbox_ids: list[int] | None = None) -> list[int]:
+    """Give failed rows (all, or the ones named) a fresh start and publish them; returns their ids."""
+    failed = Outbox.objects.filter(state=Outbox.State.FAILED)
+    if outbox_ids is not None:
+        failed = failed.filter(pk__in=outbox_ids)
+    ids = list(failed.values_list("pk", flat=True))
+    Outbox.objects.filter(pk__in=ids, state=Outbox.State.FAILED).update(
+        state=Outbox.State.PENDING, attempts=0, next_attempt_at=None, lease_until=None)
+    publish_many(ids)
+    return ids

@@ -199,3 +199,49 @@ def test_the_delivery_task_calls_the_service() -> None:
 
     assert deliver_outbox.run(row.pk) == "sent"
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dead_broker_at_submit_loses_nothing(monkeypatch: pytest.MonkeyPatch, client: Any) -> None:
+    """The publish after commit fails as it does with the broker down: the request still succeeds,
+    the acknowledgement waits in the outbox, and the sweep publishes it once the broker is back."""
+    from tests.conftest import valid_request
+    from tickets.models import Ticket
+
+    def broker_down(outbox_id: int) -> None:
+        raise ConnectionRefusedError("[Errno 111] Connection refused")
+
+    monkeypatch.setattr(services, "_publish", broker_down)
+    response = client.post("/", valid_request(email="broker-down@example.org"))
+
+    assert response.status_code == 302
+    ticket = Ticket.objects.get(requester_email="broker-down@example.org")
+    row = Outbox.objects.get(ticket=ticket)
+    assert (row.state, row.attempts) == ("pending", 0)
+
+    published: list[int] = []
+    monkeypatch.setattr(services, "_publish", published.append)
+    assert services.outbox_sweep() == 1
+    assert published == [row.pk]
+    assert services.outbox_deliver(outbox_id=row.pk) == "sent"
+
+
+def test_the_outbox_command_shows_and_retries_failed_messages(
+    monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    from django.core.management import call_command
+
+    published: list[int] = []
+    monkeypatch.setattr(services, "_publish", published.append)
+    row = enqueue()
+    Outbox.objects.filter(pk=row.pk).update(state="failed", attempts=8, last_error="gave up: 421")
+
+    call_command("outbox")
+    shown = capsys.readouterr().out
+    assert "failed: 1" in shown
+    assert f"#{row.pk} failed acknowledgement to eve@example.org attempts=8 gave up: 421" in shown
+
+    call_command("outbox", "--retry")
+    row.refresh_from_db()
+    assert (row.state, row.attempts) == ("pending", 0)
+    assert "retrying 1 failed message(s)" in capsys.readouterr().out

@@ -139,4 +139,7 @@ def worker_environment(*, database_name: str, broker_url: str, smtp_port: int,
         "DESK_PRIVATE_MEDIA_ROOT": str(private_media),
         "DESK_PUBLIC_BASE_URL": public_base_url,
         "DESK_OUTBOX_SWEEP_SECONDS": "2",
+        "DESK_OUTBOX_LEASE_SECONDS": "3",
+        "DESK_OUTBOX_BACKOFF_SECONDS": "1",
+        "DESK_FAULT_FILE": str(var_dir / "fault"),
     }

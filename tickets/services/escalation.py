@@ -13,7 +13,6 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -22,6 +21,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
+from desk import faults
 from notifications.models import Notification, Outbox
 from notifications.rendering import render_message
 from notifications.services import publish_many
@@ -141,6 +141,7 @@ def _escalate_batch(rule: Rule, *, today: datetime.date, now: datetime.datetime,
             [Escalation(ticket=t, rule=rule.name, level=rule.level, due_date=t.due_date) for t in tickets])
         _raise_tickets(rule, tickets)
         report.messages += _notify(rule, tickets)
+        faults.hit("escalation.before_commit")
         report.escalated[rule.name] += len(tickets)
         report.batches += 1
         return len(tickets)
@@ -196,5 +197,10 @@ def _notify(rule: Rule, tickets: Iterable[Ticket]) -> int:
                                    body_text=rendered.body_text, body_html=rendered.body_html))
     Notification.objects.bulk_create(notes)
     created = Outbox.objects.bulk_create(rows)
-    transaction.on_commit(partial(publish_many, [row.pk for row in created]), robust=True)
+    ids = [row.pk for row in created]
+
+    def publish_after_commit() -> None:
+        publish_many(ids)
+
+    transaction.on_commit(publish_after_commit, robust=True)
     return len(created)

@@ -1,0 +1,29 @@
+"""Named fault points for the crash tests (research/reliability-security.md §2.5).
+
+A test arms a point by writing its name into the file named by DESK_FAULT_FILE; the first process
+to pass that point removes the file (one shot, so a redelivered task does not die again) and kills
+itself with SIGKILL. Without DESK_FAULT_FILE, as in production, a fault point costs one lookup.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+
+def hit(point: str) -> None:
+    armed = os.environ.get("DESK_FAULT_FILE")
+    if not armed:
+        return
+    path = Path(armed)
+    try:
+        wanted = path.read_text().split()
+    except FileNotFoundError:
+        return
+    if point in wanted:
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return  # another process took this shot
+        os.kill(os.getpid(), signal.SIGKILL)

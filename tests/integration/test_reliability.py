@@ -1,0 +1,153 @@
+"""Nothing accepted is lost and nothing happens twice, with real PostgreSQL, Redis, a Celery worker
+and an SMTP server, when the mail server or the broker is down, when a worker is killed with
+SIGKILL in the middle of a delivery or of a sweep, and when two sweeps run at once."""
+
+from __future__ import annotations
+
+import datetime
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+
+from notifications.models import Outbox
+from notifications.services import outbox_sweep
+from tests.conftest import valid_request
+from tests.support.services import SmtpSink
+from tests.tickets.test_staff import make_ticket, staff
+from tickets.models import Escalation, Ticket
+from tickets.services.escalation import escalation_sweep
+from tickets.tasks import sweep_escalations
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def wait_until(condition: Any, timeout: float = 40, what: str = "condition") -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def arm(worker: Any, point: str) -> Path:
+    fault = Path(worker.env["DESK_FAULT_FILE"])
+    fault.parent.mkdir(parents=True, exist_ok=True)
+    fault.write_text(point)
+    return fault
+
+
+def submit(address: str) -> Ticket:
+    assert Client().post("/", valid_request(email=address)).status_code == 302
+    return Ticket.objects.get(requester_email=address)
+
+
+def deliver_due_rows() -> None:
+    """What beat's outbox sweep does every few seconds."""
+    outbox_sweep()
+
+
+@pytest.fixture
+def staff_of_requests() -> dict[str, Any]:
+    dpo = staff("dpo")
+    dpo.groups.add(Group.objects.get_or_create(name="dpo")[0])
+    return {"agent": staff("agent", member_of=("requests",)),
+            "manager": staff("boss", manager_of=("requests",)), "dpo": dpo}
+
+
+def overdue_tickets(count: int, agent: Any) -> list[Ticket]:
+    tickets = [make_ticket(received_at=timezone.now() - datetime.timedelta(days=3)) for _ in range(count)]
+    Ticket.objects.filter(pk__in=[t.pk for t in tickets]).update(
+        due_date=timezone.localdate() - datetime.timedelta(days=20), assignee=agent,
+        first_response_at=timezone.now())
+    return tickets
+
+
+def test_smtp_down_then_back_delivers_once(celery_worker: Any, smtp_sink: SmtpSink) -> None:
+    smtp_sink.refusing = True
+    try:
+        ticket = submit("smtp-down@example.org")
+        wait_until(lambda: Outbox.objects.get(ticket=ticket).attempts >= 1, what="a refused attempt")
+        assert smtp_sink.to("smtp-down@example.org") == []
+        assert Outbox.objects.get(ticket=ticket).state in ("pending", "sending")
+    finally:
+        smtp_sink.refusing = False
+
+    smtp_sink.wait_for(lambda m: "smtp-down@example.org" in str(m["To"]))
+    wait_until(lambda: Outbox.objects.get(ticket=ticket).state == "sent", what="sent")
+    time.sleep(2)  # room for a duplicate to show up, if there were one
+    assert len(smtp_sink.to("smtp-down@example.org")) == 1
+
+
+def test_a_worker_killed_mid_delivery_loses_nothing(celery_worker: Any, smtp_sink: SmtpSink) -> None:
+    arm(celery_worker, "outbox.before_send")
+
+    ticket = submit("killed@example.org")
+    wait_until(lambda: not Path(celery_worker.env["DESK_FAULT_FILE"]).exists(), what="the fault to fire")
+    wait_until(lambda: Outbox.objects.get(ticket=ticket).state == "sending", what="the claimed row")
+    time.sleep(3.5)  # the dead worker's lease runs out
+    deliver_due_rows()
+
+    smtp_sink.wait_for(lambda m: "killed@example.org" in str(m["To"]))
+    wait_until(lambda: Outbox.objects.get(ticket=ticket).state == "sent", what="sent")
+    time.sleep(2)
+    assert len(smtp_sink.to("killed@example.org")) == 1
+    assert Outbox.objects.get(ticket=ticket).attempts == 2
+
+
+def test_a_worker_killed_mid_sweep_escalates_each_ticket_once(
+    celery_worker: Any, smtp_sink: SmtpSink, staff_of_requests: dict[str, Any]
+) -> None:
+    tickets = overdue_tickets(5, staff_of_requests["agent"])
+    arm(celery_worker, "escalation.before_commit")
+
+    sweep_escalations.delay()
+    wait_until(lambda: not Path(celery_worker.env["DESK_FAULT_FILE"]).exists(), what="the fault to fire")
+    sweep_escalations.delay()  # the next beat tick (the killed one may also be redelivered)
+    wait_until(lambda: Escalation.objects.filter(rule="overdue_past_margin").count() == 5,
+               what="every due escalation")
+    sweep_escalations.delay()
+    time.sleep(3)
+
+    rules = Counter(Escalation.objects.values_list("ticket_id", "rule"))
+    assert set(rules.values()) == {1}
+    assert {ticket_id for ticket_id, _ in rules} == {t.pk for t in tickets}
+    keys = Counter(Outbox.objects.filter(event="escalation").values_list("dedupe_key", flat=True))
+    assert set(keys.values()) == {1}
+    # Levels 1 and 3 for five tickets reach the assignee and the DPO; level 2 the manager.
+    wait_until(lambda: Outbox.objects.filter(event="escalation", state="sent").count() == 15,
+               what="every escalation email")
+    assert len(smtp_sink.to("dpo@example.org")) == 5
+
+
+def test_two_sweeps_at_once_escalate_each_ticket_once(staff_of_requests: dict[str, Any]) -> None:
+    overdue_tickets(60, staff_of_requests["agent"])
+    errors: list[BaseException] = []
+
+    def sweep() -> None:
+        try:
+            escalation_sweep(batch_size=7)
+        except BaseException as error:  # reported by the assertion below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert Escalation.objects.filter(rule="due_today_or_overdue").count() == 60
+    assert set(Counter(Escalation.objects.values_list("ticket_id", "rule")).values()) == {1}
+    assert Outbox.objects.filter(event="escalation").count() == 60 * 3  # agent, manager, DPO
+    assert len(set(Outbox.objects.values_list("dedupe_key", flat=True))) == Outbox.objects.count()
