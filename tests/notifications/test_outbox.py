@@ -16,6 +16,7 @@ from django.utils import timezone
 from notifications import services
 from notifications.models import Outbox
 from notifications.rendering import render_message
+from tickets.services.escalation import RULES as ESCALATION_RULES
 
 pytestmark = pytest.mark.django_db
 
@@ -245,3 +246,37 @@ def test_the_outbox_command_shows_and_retries_failed_messages(
     row.refresh_from_db()
     assert (row.state, row.attempts) == ("pending", 0)
     assert "retrying 1 failed message(s)" in capsys.readouterr().out
+
+
+EVENT_CONTEXT: dict[str, dict[str, Any]] = {
+    "acknowledgement": {},
+    "reply": {"body": "Here is the answer."},
+    "information_requested": {"body": "Which account?", "identity": True},
+    "extended": {"reason": "Many systems.", "previous_due_date": datetime.date(2026, 3, 2)},
+    "resolved": {"body": "Done.", "outcome": "Done as you asked", "refusal_reason": "",
+                 "authority_url": "https://tietosuoja.fi/en"},
+    "escalation": {"rule": ESCALATION_RULES[0].description, "level": 1, "queue": "Requests",
+                   "ticket_url": "https://desk.example.org/staff/tickets/PD-2026-000042/"},
+}
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+@pytest.mark.parametrize("event", sorted(EVENT_CONTEXT))
+def test_every_email_renders_in_every_language_as_text_and_html(event: str, language: str) -> None:
+    from notifications.rendering import EVENTS
+
+    assert set(EVENTS) == set(EVENT_CONTEXT)  # a new event must be added here too
+    rendered = render_message(event=event, language=language, context={**CONTEXT, **EVENT_CONTEXT[event]})
+
+    assert "PD-2026-000042" in rendered.subject
+    assert rendered.body_text.strip()
+    assert "{%" not in rendered.body_text and "{{" not in rendered.body_text
+    assert f'<html lang="{language}">' in rendered.body_html
+    assert "<img" not in rendered.body_html  # real text, no text in images
+    if event != "escalation":
+        assert CONTEXT["status_url"] in rendered.body_text
+    if language != "en":
+        # The words around the data are translated: nothing of the English template is left.
+        english = render_message(event=event, language="en", context={**CONTEXT, **EVENT_CONTEXT[event]})
+        assert rendered.subject != english.subject
+        assert rendered.body_text != english.body_text

@@ -168,6 +168,7 @@ def test_staff_see_their_own_notifications_and_mark_them_read(desk: dict[str, An
     assert "overdue past the margin" in page
     assert "overdue past the margin" not in agent.get("/staff/notifications/").content.decode()
 
+
     assert dpo.post("/staff/notifications/read/").status_code == 302
     assert "0 unread" in dpo.get("/staff/notifications/").content.decode()
     assert Notification.objects.filter(user=desk["agent"], read_at__isnull=True).exists()

@@ -19,6 +19,8 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_update_with_history
 
 from desk import faults
@@ -30,6 +32,7 @@ from tickets.choices import Priority
 from tickets.lifecycle import OPEN_STATUSES, WAITING_STATUSES
 from tickets.models import Escalation, Queue, Ticket
 
+StrOrPromise = str | Promise
 RUNNING_STATUSES = sorted(s.value for s in OPEN_STATUSES - WAITING_STATUSES)
 
 
@@ -39,17 +42,17 @@ class Rule:
     level: int  # 1 to 3 raise the ticket's escalation level; 0 only reminds
     audience: str  # "assignee_or_queue", "managers", "dpo"
     priority: int | None  # raised to at least this
-    description: str
+    description: StrOrPromise  # translated when an email is rendered
 
 
 RULES = (
-    Rule("due_soon", 1, "assignee_or_queue", None, "due soon"),
-    Rule("due_today_or_overdue", 2, "managers", Priority.HIGH, "due today or overdue"),
-    Rule("overdue_past_margin", 3, "dpo", Priority.URGENT, "overdue past the margin"),
-    Rule("unassigned", 0, "managers", None, "unassigned too long"),
-    Rule("no_first_response", 0, "assignee_or_queue", None, "no first response within the service level"),
+    Rule("due_soon", 1, "assignee_or_queue", None, _("due soon")),
+    Rule("due_today_or_overdue", 2, "managers", Priority.HIGH, _("due today or overdue")),
+    Rule("overdue_past_margin", 3, "dpo", Priority.URGENT, _("overdue past the margin")),
+    Rule("unassigned", 0, "managers", None, _("unassigned too long")),
+    Rule("no_first_response", 0, "assignee_or_queue", None, _("without a first response in time")),
     Rule("extension_decision", 0, "assignee_or_queue", None,
-         "the first period is ending and no extension was decided"),
+         _("near the end of its first period with no decision on an extension")),
 )
 
 
@@ -156,7 +159,7 @@ def _raise_tickets(rule: Rule, tickets: list[Ticket]) -> None:
         ticket.updated_at = timezone.now()
     bulk_update_with_history(
         tickets, Ticket, ["escalation_level", "priority", "updated_at"], default_user=None,
-        default_change_reason=f"escalation ({rule.name}): {rule.description}",
+        default_change_reason=f"escalation ({rule.name})",
     )
 
 
