@@ -7,7 +7,7 @@ UV_VERSION := 0.13.8
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/desk
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/13
 
-.PHONY: run test install messages lint typecheck test-deadlines test-fast test-integration clean
+.PHONY: run test install messages lint typecheck test-deadlines test-fast test-integration bench clean
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ test-fast: install
 test-integration: install
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) \
 		$(PY) -m pytest tests -q -m "integration or browser" -p no:xdist
+
+# Not part of `make test`: timings on PostgreSQL (bench/README in the README's performance section).
+bench: install
+	$(PY) -m bench sweep --tickets 100000
 
 clean:
 	rm -rf $(VENV) var test-artifacts

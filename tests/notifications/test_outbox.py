@@ -256,6 +256,7 @@ EVENT_CONTEXT: dict[str, dict[str, Any]] = {
     "resolved": {"body": "Done.", "outcome": "Done as you asked", "refusal_reason": "",
                  "authority_url": "https://tietosuoja.fi/en"},
     "escalation": {"rule": ESCALATION_RULES[0].description, "level": 1, "queue": "Requests",
+                   "due_text": "2 April 2026",
                    "ticket_url": "https://desk.example.org/staff/tickets/PD-2026-000042/"},
 }
 

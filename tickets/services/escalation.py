@@ -13,19 +13,21 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Greatest
+from django.utils import formats, timezone, translation
 from django.utils.functional import Promise
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
-from simple_history.utils import bulk_update_with_history
 
 from desk import faults
 from notifications.models import Notification, Outbox
-from notifications.rendering import render_message
+from notifications.rendering import Rendered, render_message
 from notifications.services import publish_many
 from tickets import clock
 from tickets.choices import Priority
@@ -67,11 +69,16 @@ class SweepReport:
         return sum(self.escalated.values())
 
 
-def _thresholds(today: datetime.date, working_days: int, *, backwards: bool = False) -> Q:
+def calendars_in_use() -> list[str]:
+    in_use = Ticket.objects.filter(status__in=RUNNING_STATUSES).values_list("calendar", flat=True)
+    return list(in_use.order_by().distinct())  # no default ordering: it would join the DISTINCT
+
+
+def _thresholds(today: datetime.date, working_days: int, calendars: list[str], *,
+                backwards: bool = False) -> Q:
     """Per calendar in use, the due date `working_days` working days from today (or back)."""
     condition = Q(pk__in=[])
-    in_use = Ticket.objects.filter(status__in=RUNNING_STATUSES).values_list("calendar", flat=True)
-    for code in in_use.distinct():
+    for code in calendars:
         calendar = clock.working_calendar(code)
         day, counted = today, 0
         while counted < working_days:
@@ -81,13 +88,14 @@ def _thresholds(today: datetime.date, working_days: int, *, backwards: bool = Fa
     return condition
 
 
-def _due_filter(rule: Rule, today: datetime.date, now: datetime.datetime) -> Q:
+def _due_filter(rule: Rule, today: datetime.date, now: datetime.datetime, calendars: list[str]) -> Q:
     if rule.name == "due_soon":
-        return _thresholds(today, settings.DESK_ESCALATION_SOON_WORKING_DAYS)
+        return _thresholds(today, settings.DESK_ESCALATION_SOON_WORKING_DAYS, calendars)
     if rule.name == "due_today_or_overdue":
         return Q(due_date__lte=today)
     if rule.name == "overdue_past_margin":
-        return _thresholds(today, settings.DESK_ESCALATION_OVERDUE_MARGIN_WORKING_DAYS, backwards=True)
+        return _thresholds(today, settings.DESK_ESCALATION_OVERDUE_MARGIN_WORKING_DAYS, calendars,
+                           backwards=True)
     if rule.name == "unassigned":
         return Q(assignee__isnull=True,
                  received_at__lt=now - datetime.timedelta(hours=settings.DESK_ESCALATION_UNASSIGNED_HOURS))
@@ -97,14 +105,21 @@ def _due_filter(rule: Rule, today: datetime.date, now: datetime.datetime) -> Q:
     return Q(regime__in=["gdpr", "uk_gdpr", "ccpa", "pipeda"], extension__isnull=True) & Q(
         kind__in=["access", "rectification", "erasure", "restriction", "portability", "objection",
                   "consent_withdrawal"]) & Q(due_date__gte=today) & _thresholds(
-        today, settings.DESK_ESCALATION_SOON_WORKING_DAYS)  # past the first period no extension is possible
+        today, settings.DESK_ESCALATION_SOON_WORKING_DAYS, calendars)  # after the first period: too late
 
 
-def candidates(rule: Rule, *, today: datetime.date, now: datetime.datetime) -> QuerySet[Ticket]:
+def candidates(rule: Rule, *, today: datetime.date, now: datetime.datetime,
+               calendars: list[str] | None = None) -> QuerySet[Ticket]:
     """Running tickets (a paused clock does not escalate) past the rule, not yet escalated by it."""
+    calendars = calendars_in_use() if calendars is None else calendars
     done = Escalation.objects.filter(ticket=OuterRef("pk"), rule=rule.name)
-    return (Ticket.objects.filter(status__in=RUNNING_STATUSES).filter(_due_filter(rule, today, now))
-            .filter(~Exists(done)))
+    running = Ticket.objects.filter(status__in=RUNNING_STATUSES)
+    tickets = running.filter(_due_filter(rule, today, now, calendars))
+    if rule.level:
+        # The ticket's own level (in the partial index) skips what is already escalated without
+        # looking at the escalation rows; the unique constraint stays the guarantee.
+        tickets = tickets.filter(escalation_level__lt=rule.level)
+    return tickets.filter(~Exists(done))
 
 
 def escalation_sweep(*, today: datetime.date | None = None, now: datetime.datetime | None = None,
@@ -114,11 +129,13 @@ def escalation_sweep(*, today: datetime.date | None = None, now: datetime.dateti
     today = today or timezone.localdate(now)
     batch_size = batch_size or settings.DESK_ESCALATION_BATCH
     report = SweepReport()
+    calendars = calendars_in_use()
     for rule in RULES:
         conflicts = 0
         while True:
             try:
-                done = _escalate_batch(rule, today=today, now=now, batch_size=batch_size, report=report)
+                done = _escalate_batch(rule, today=today, now=now, batch_size=batch_size, report=report,
+                                       calendars=calendars)
             except IntegrityError:
                 # Another sweep escalated some of these first (no SKIP LOCKED here): look again.
                 conflicts += 1
@@ -131,9 +148,9 @@ def escalation_sweep(*, today: datetime.date | None = None, now: datetime.dateti
 
 
 def _escalate_batch(rule: Rule, *, today: datetime.date, now: datetime.datetime, batch_size: int,
-                    report: SweepReport) -> int:
+                    report: SweepReport, calendars: list[str]) -> int:
     with transaction.atomic():
-        found = candidates(rule, today=today, now=now)
+        found = candidates(rule, today=today, now=now, calendars=calendars)
         if connection.features.has_select_for_update_skip_locked:
             # Two sweeps at once take different tickets instead of waiting for each other.
             found = found.select_for_update(skip_locked=True, of=("self",))
@@ -151,15 +168,24 @@ def _escalate_batch(rule: Rule, *, today: datetime.date, now: datetime.datetime,
 
 
 def _raise_tickets(rule: Rule, tickets: list[Ticket]) -> None:
-    """One history entry per ticket: the level, a raised priority, and the reason."""
+    """One history entry per ticket: the level, a raised priority, and the reason.
+
+    Every ticket of the batch gets the same change, so one UPDATE with GREATEST does it (a
+    bulk_update would build a CASE branch per ticket and field); the history rows are written from
+    the same values by simple-history's bulk_history_create, in the same transaction."""
+    now = timezone.now()
+    changes: dict[str, Any] = {"escalation_level": Greatest("escalation_level", Value(rule.level)),
+                               "updated_at": now}
+    if rule.priority is not None:
+        changes["priority"] = Greatest("priority", Value(rule.priority))
+    Ticket.objects.filter(pk__in=[t.pk for t in tickets]).update(**changes)
     for ticket in tickets:
         ticket.escalation_level = max(ticket.escalation_level, rule.level)
-        if rule.priority is not None:
-            ticket.priority = max(ticket.priority, rule.priority)
-        ticket.updated_at = timezone.now()
-    bulk_update_with_history(
-        tickets, Ticket, ["escalation_level", "priority", "updated_at"], default_user=None,
-        default_change_reason=f"escalation ({rule.name})",
+        ticket.priority = max(ticket.priority, rule.priority or 0)
+        ticket.updated_at = now
+    Ticket.history.bulk_history_create(
+        tickets, update=True, default_user=None, default_change_reason=f"escalation ({rule.name})",
+        default_date=now,
     )
 
 
@@ -178,18 +204,34 @@ def _recipients(rule: Rule, tickets: list[Ticket]) -> dict[int, list[User]]:
     return {t.pk: by_queue[t.queue_id] for t in tickets}
 
 
+# Placeholders the message is rendered with once per rule and batch, then filled per ticket:
+# rendering three templates for each of thousands of tickets would be most of the sweep's time.
+_SLOTS = {"reference": "\ue000reference\ue000", "queue": "\ue000queue\ue000",
+          "due_text": "\ue000due\ue000", "ticket_url": "\ue000url\ue000"}
+
+
+def _fill(template: str, values: dict[str, str], *, html: bool) -> str:
+    for name, slot in _SLOTS.items():
+        template = template.replace(slot, escape(values[name]) if html else values[name])
+    return template
+
+
 def _notify(rule: Rule, tickets: Iterable[Ticket]) -> int:
     tickets = list(tickets)
     recipients = _recipients(rule, tickets)
     language = settings.DESK_STAFF_LANGUAGE
+    shape = render_message(event="escalation", language=language,
+                           context={**_SLOTS, "rule": rule.description, "level": rule.level})
     rows: list[Outbox] = []
     notes: list[Notification] = []
     for ticket in tickets:
-        rendered = render_message(event="escalation", language=language, context={
-            "reference": ticket.reference, "rule": rule.description, "level": rule.level,
-            "due_date": ticket.due_date, "queue": ticket.queue.name,
-            "ticket_url": f"{settings.DESK_PUBLIC_BASE_URL}/staff/tickets/{ticket.reference}/",
-        })
+        with translation.override(language):
+            due_text = formats.date_format(ticket.due_date, "DATE_FORMAT")
+        values = {"reference": ticket.reference, "queue": ticket.queue.name, "due_text": due_text,
+                  "ticket_url": f"{settings.DESK_PUBLIC_BASE_URL}/staff/tickets/{ticket.reference}/"}
+        rendered = Rendered(subject=_fill(shape.subject, values, html=False),
+                            body_text=_fill(shape.body_text, values, html=False),
+                            body_html=_fill(shape.body_html, values, html=True))
         for user in recipients[ticket.pk]:
             key = f"escalation:{ticket.pk}:{rule.name}:{user.pk}"
             notes.append(Notification(user=user, ticket=ticket, event=f"escalation.{rule.name}",

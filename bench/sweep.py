@@ -1,0 +1,95 @@
+"""Seed N open tickets with history and time the escalation sweep."""
+
+from __future__ import annotations
+
+import datetime
+import time
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from notifications.models import Notification, Outbox
+from tickets.models import Escalation, Queue, Ticket
+
+BATCH = 5_000
+
+
+def seed(tickets: int, share: float) -> dict[str, float]:
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE tickets_ticket, tickets_historicalticket, tickets_escalation, "
+                       "notifications_outbox, notifications_notification CASCADE")
+    queue = Queue.objects.get(slug="complaints")
+    agent, _ = User.objects.get_or_create(username="bench-agent", defaults={
+        "email": "bench-agent@example.org", "is_staff": True})
+    queue.members.add(agent)
+    now = timezone.now()
+    today = timezone.localdate()
+    past = int(tickets * share)
+    for start in range(0, tickets, BATCH):
+        rows = [_ticket(number, queue, agent, now, today, due_soon=number < past)
+                for number in range(start, min(start + BATCH, tickets))]
+        bulk_create_with_history(rows, Ticket, batch_size=BATCH, default_change_reason="bench seed")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return {"seconds": time.perf_counter() - started, "tickets": tickets, "past_level": past}
+
+
+def _ticket(number: int, queue: Queue, agent: User, now: datetime.datetime, today: datetime.date,
+            *, due_soon: bool) -> Ticket:
+    # Due in 2 days (past "due soon" only) or in 60 days; assigned and answered, so that no other
+    # rule applies: the sweep has exactly `share` of the tickets to escalate.
+    due = today + datetime.timedelta(days=2 if due_soon else 60)
+    return Ticket(
+        reference=f"PD-BENCH-{number:07d}", kind="complaint", regime="gdpr", calendar="FI", language="fi",
+        requester_name=f"Bench {number}", requester_email=f"bench{number}@example.org",
+        requester_country="FI", description="bench", received_at=now, due_date=due,
+        first_response_due=today, first_response_at=now, queue=queue, assignee=agent,
+        status="in_progress",
+    )
+
+
+def timed_sweep() -> dict[str, Any]:
+    from tickets.services.escalation import escalation_sweep
+
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        report = escalation_sweep()
+        seconds = time.perf_counter() - started
+    return {"seconds": seconds, "escalated": report.total, "batches": report.batches,
+            "emails": report.messages, "queries": len(queries.captured_queries)}
+
+
+def run(*, tickets: int, share: float) -> dict[str, Any]:
+    # A running worker has loaded its modules and holiday calendars once; so does the bench.
+    from desk.celery import app
+    from tickets.services.escalation import escalation_sweep
+
+    escalation_sweep()
+    app.connection_for_write().ensure_connection(max_retries=1)
+    seeded = seed(tickets, share)
+    print(f"seeded {tickets:,} open tickets ({seeded['past_level']:,} past level 1) "
+          f"in {seeded['seconds']:.1f} s")
+    first = timed_sweep()
+    idle = timed_sweep()
+    checks = {
+        "escalations": Escalation.objects.count(),
+        "outbox_rows": Outbox.objects.count(),
+        "notifications": Notification.objects.count(),
+        "history_rows_from_sweep": Ticket.history.filter(
+            history_change_reason__startswith="escalation").count(),
+    }
+    rate = first["escalated"] / first["seconds"] if first["seconds"] else 0.0
+    print("\n| sweep | tickets escalated | batches | queries | seconds | per second |")
+    print("|---|---:|---:|---:|---:|---:|")
+    print(f"| first | {first['escalated']:,} | {first['batches']} | {first['queries']} | "
+          f"{first['seconds']:.2f} | {rate:,.0f} |")
+    print(f"| idle | {idle['escalated']:,} | {idle['batches']} | {idle['queries']} | "
+          f"{idle['seconds'] * 1000:.1f} ms | — |")
+    print(f"\nrows written: {checks}")
+    return {"seed": seeded, "first_sweep": first, "idle_sweep": idle, "rows": checks,
+            "escalations_per_second": rate}
