@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -255,6 +256,11 @@ CELERY_BEAT_SCHEDULE = {
     "escalation-sweep": {
         "task": "tickets.tasks.sweep_escalations",
         "schedule": timedelta(seconds=DESK_ESCALATION_SWEEP_SECONDS),
+    },
+    # Each manager's digest of what is due this week, every morning; once a day by its key.
+    "manager-digest": {
+        "task": "notifications.tasks.send_manager_digests",
+        "schedule": crontab(hour=7, minute=0),
     },
     # Re-sends outbox rows that the on-commit fast path missed (broker down, worker killed).
     "outbox-sweep": {

@@ -8,7 +8,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import translation
 
-EVENTS = ("acknowledgement", "reply", "information_requested", "extended", "resolved", "escalation")
+EVENTS = ("acknowledgement", "reply", "information_requested", "extended", "resolved", "escalation", "digest")
 
 
 @dataclass(frozen=True)

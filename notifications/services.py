@@ -185,3 +185,35 @@ def outbox_retry(*, outbox_ids: list[int] | None = None) -> list[int]:
         state=Outbox.State.PENDING, attempts=0, next_attempt_at=None, lease_until=None)
     publish_many(ids)
     return ids
+
+
+def digest_send(*, today: datetime.date | None = None) -> int:
+    """Each manager's daily digest of their queues' open tickets due within 7 days; once a day
+    whatever the schedule does (the key carries the date). Returns the number of digests written."""
+    from django.contrib.auth.models import User
+
+    from tickets.lifecycle import OPEN_STATUSES
+    from tickets.models import Ticket
+
+    today = today or timezone.localdate()
+    week = today + datetime.timedelta(days=7)
+    language = settings.DESK_STAFF_LANGUAGE
+    written = 0
+    managers = User.objects.filter(is_active=True, managed_desk_queues__isnull=False).distinct()
+    for manager in managers.exclude(email="").prefetch_related("managed_desk_queues"):
+        due = list(Ticket.objects.filter(
+            queue__in=manager.managed_desk_queues.all(), due_date__lte=week,
+            status__in=[s.value for s in OPEN_STATUSES]).order_by("due_date", "id")
+            .values("reference", "due_date", "status")[:50])
+        key = f"digest:{manager.pk}:{today.isoformat()}"
+        if not due or Outbox.objects.filter(dedupe_key=key).exists():
+            continue
+        with transaction.atomic():
+            outbox_enqueue(
+                dedupe_key=key, event="digest",
+                recipient=manager.email, language=language,
+                context={"reference": today.isoformat(), "tickets": due, "today": today,
+                         "overdue": sum(1 for t in due if t["due_date"] < today),
+                         "queue_url": f"{settings.DESK_PUBLIC_BASE_URL}/staff/tickets/?due_within=7"})
+        written += 1
+    return written

@@ -32,6 +32,7 @@ class ExtensionGrant(Protocol):
 class TicketClock:
     due_date: datetime.date
     first_response_due: datetime.date | None
+    acknowledge_due: datetime.date | None
     explanation: dict[str, Any]
     paused: bool
 
@@ -83,9 +84,11 @@ def schedule(
         ) if extension is not None else None,
     )
     first = next((result.get(name) for name in _FIRST_RESPONSE_CLOCKS if result.get(name)), None)
+    statutory = result.get("acknowledge") or result.get("complaint_ack")
     return TicketClock(
         due_date=_as_date(result.final.due),
         first_response_due=_as_date(first.due) if first is not None else None,
+        acknowledge_due=_as_date(statutory.due) if statutory is not None else None,
         explanation=result.to_dict(),
         paused=result.paused,
     )

@@ -74,6 +74,8 @@ class Ticket(models.Model):
     # The final due date and the others, from tickets.deadlines; `deadlines` keeps each one's explanation.
     due_date = models.DateField()
     first_response_due = models.DateField(null=True, blank=True)
+    # A statutory acknowledgement: CCPA's 10 business days, or a UK complaint's 30 days (s.164A).
+    acknowledge_due = models.DateField(null=True, blank=True)
     deadlines = models.JSONField(default=dict, blank=True)
 
     status = models.CharField(

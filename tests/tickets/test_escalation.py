@@ -173,3 +173,46 @@ def test_staff_see_their_own_notifications_and_mark_them_read(desk: dict[str, An
     assert "0 unread" in dpo.get("/staff/notifications/").content.decode()
     assert Notification.objects.filter(user=desk["agent"], read_at__isnull=True).exists()
     assert Client().get("/staff/notifications/").status_code == 302
+
+
+def test_each_manager_gets_one_digest_a_day_of_what_is_due_this_week(desk: dict[str, Any]) -> None:
+    from notifications.services import digest_send
+
+    this_week = ticket_due(TODAY + datetime.timedelta(days=3))
+    overdue = ticket_due(TODAY - datetime.timedelta(days=1))
+    ticket_due(TODAY + datetime.timedelta(days=30))  # not this week
+
+    assert digest_send(today=TODAY) == 1
+    assert digest_send(today=TODAY) == 0  # twice the same day: still one
+
+    digest = Outbox.objects.get(event="digest")
+    assert digest.recipient == "boss@example.org"
+    assert this_week.reference in digest.body_text and overdue.reference in digest.body_text
+    assert "2 open tickets in your queues are due within a week. 1 is already overdue." in digest.body_text
+    assert digest_send(today=TODAY + datetime.timedelta(days=1)) == 1  # tomorrow's
+
+
+def test_an_undelivered_statutory_acknowledgement_is_escalated_once(desk: dict[str, Any]) -> None:
+    # A Californian erasure request received Friday 6 March 2026: CCPA §7021(a) gives 10 business
+    # days, so its acknowledgement is due Friday 20 March.
+    received = datetime.datetime(2026, 3, 6, 17, 0, tzinfo=datetime.UTC)
+    ticket = services.ticket_create(
+        kind="erasure", country="US", region="CA", name="Cal", email="cal@example.org",
+        description="Delete.", language="en", attachment=None, submission_key=None,
+        received_at=received, actor=None, reason="test").ticket
+    assert ticket.acknowledge_due == datetime.date(2026, 3, 20)
+    Ticket.objects.filter(pk=ticket.pk).update(assignee=desk["agent"], first_response_at=NOW)
+
+    assert escalation_sweep(today=datetime.date(2026, 3, 19), now=NOW).escalated["acknowledgement_late"] == 0
+    late = escalation_sweep(today=datetime.date(2026, 3, 20), now=NOW)
+
+    assert late.escalated["acknowledgement_late"] == 1
+    assert Outbox.objects.filter(ticket=ticket, event="escalation", recipient="boss@example.org").exists()
+
+    delivered = services.ticket_create(
+        kind="erasure", country="US", region="CA", name="Del", email="del@example.org",
+        description="Delete.", language="en", attachment=None, submission_key=None,
+        received_at=received, actor=None, reason="test").ticket
+    assert Outbox.objects.filter(ticket=delivered, event="acknowledgement").update(state="sent") == 1
+    escalation_sweep(today=datetime.date(2026, 3, 23), now=NOW)
+    assert "acknowledgement_late" not in escalations(delivered)

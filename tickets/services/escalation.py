@@ -55,6 +55,8 @@ RULES = (
     Rule("no_first_response", 0, "assignee_or_queue", None, _("without a first response in time")),
     Rule("extension_decision", 0, "assignee_or_queue", None,
          _("near the end of its first period with no decision on an extension")),
+    Rule("acknowledgement_late", 0, "managers", Priority.HIGH,
+         _("not acknowledged by the date the law sets")),
 )
 
 
@@ -101,6 +103,10 @@ def _due_filter(rule: Rule, today: datetime.date, now: datetime.datetime, calend
                  received_at__lt=now - datetime.timedelta(hours=settings.DESK_ESCALATION_UNASSIGNED_HOURS))
     if rule.name == "no_first_response":
         return Q(first_response_at__isnull=True, first_response_due__lt=today)
+    if rule.name == "acknowledgement_late":
+        # CCPA §7021(a) and DPA 2018 s.164A(3): the acknowledgement email must have gone out by then.
+        delivered = Outbox.objects.filter(ticket=OuterRef("pk"), event="acknowledgement", state="sent")
+        return Q(acknowledge_due__lte=today) & ~Exists(delivered)
     # extension_decision: GDPR-style regimes, the last day to notify an extension is near.
     return Q(regime__in=["gdpr", "uk_gdpr", "ccpa", "pipeda"], extension__isnull=True) & Q(
         kind__in=["access", "rectification", "erasure", "restriction", "portability", "objection",

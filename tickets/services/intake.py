@@ -91,7 +91,8 @@ def ticket_create(
                 calendar=jurisdiction.calendar, language=language, requester_name=name,
                 requester_email=email, requester_country=country, requester_region=region,
                 description=description, received_at=received_at, due_date=schedule.due_date,
-                first_response_due=schedule.first_response_due, deadlines=schedule.explanation,
+                first_response_due=schedule.first_response_due, acknowledge_due=schedule.acknowledge_due,
+                deadlines=schedule.explanation,
                 queue=_queue_for(kind), submission_key=submission_key,
             )
             stamp(ticket, actor=actor, reason=reason)

@@ -69,8 +69,9 @@ def _recompute(ticket: Ticket) -> list[str]:
     )
     ticket.due_date = result.due_date
     ticket.first_response_due = result.first_response_due
+    ticket.acknowledge_due = result.acknowledge_due
     ticket.deadlines = result.explanation
-    return ["due_date", "first_response_due", "deadlines"]
+    return ["due_date", "first_response_due", "acknowledge_due", "deadlines"]
 
 
 def _tell_requester(ticket: Ticket, *, event: str, key: str, **context: Any) -> None:
