@@ -106,7 +106,7 @@ def _due_filter(rule: Rule, today: datetime.date, now: datetime.datetime, calend
     if rule.name == "acknowledgement_late":
         # CCPA §7021(a) and DPA 2018 s.164A(3): the acknowledgement email must have gone out by then.
         delivered = Outbox.objects.filter(ticket=OuterRef("pk"), event="acknowledgement", state="sent")
-        return Q(acknowledge_due__lte=today) & ~Exists(delivered)
+        return Q(Q(acknowledge_due__lte=today), ~Exists(delivered))
     # extension_decision: GDPR-style regimes, the last day to notify an extension is near.
     return Q(regime__in=["gdpr", "uk_gdpr", "ccpa", "pipeda"], extension__isnull=True) & Q(
         kind__in=["access", "rectification", "erasure", "restriction", "portability", "objection",
