@@ -71,6 +71,17 @@ class Env:
             return list(default or [])
         return [item.strip() for item in value.split(",") if item.strip()]
 
+    def numbers_by_key(self, name: str, allowed: frozenset[str]) -> dict[str, int]:
+        """`key=number,key=number` with every key from `allowed` and every number at least 1."""
+        result = {}
+        for item in self.items(name):
+            key, _, value = item.partition("=")
+            key = key.strip()
+            if key not in allowed or not value.strip().isdigit() or int(value) < 1:
+                raise ImproperlyConfigured(f"{name}: {item!r} is not <kind or regime>=<days>")
+            result[key] = int(value)
+        return result
+
     def dates(self, name: str) -> list[datetime.date]:
         """Comma-separated ISO dates (2026-12-31); anything else is an error."""
         result = []

@@ -16,7 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from desk.env import Env
-from tickets.deadlines import ClosedDay, DeadlineError
+from tickets.deadlines import KINDS, REGIMES, ClosedDay, DeadlineError
 
 env = Env()
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -287,6 +287,10 @@ except DeadlineError as error:
 DESK_ESCALATION_SOON_WORKING_DAYS = env.number("DESK_ESCALATION_SOON_WORKING_DAYS", 5, minimum=1)
 DESK_ESCALATION_OVERDUE_MARGIN_WORKING_DAYS = env.number(
     "DESK_ESCALATION_OVERDUE_MARGIN_WORKING_DAYS", 5, minimum=1)
+# Per kind or regime (a kind wins over a regime), e.g. "complaint=2,ccpa=3".
+_KINDS_AND_REGIMES = frozenset(KINDS) | frozenset(REGIMES)
+DESK_ESCALATION_SOON_BY = env.numbers_by_key("DESK_ESCALATION_SOON_BY", _KINDS_AND_REGIMES)
+DESK_ESCALATION_MARGIN_BY = env.numbers_by_key("DESK_ESCALATION_MARGIN_BY", _KINDS_AND_REGIMES)
 DESK_ESCALATION_UNASSIGNED_HOURS = env.number("DESK_ESCALATION_UNASSIGNED_HOURS", 24, minimum=1)
 DESK_ESCALATION_BATCH = env.number("DESK_ESCALATION_BATCH", 1000, minimum=1)
 DESK_STAFF_LANGUAGE = env.choice("DESK_STAFF_LANGUAGE", "en", ("fi", "sv", "en"))

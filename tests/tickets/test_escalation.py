@@ -216,3 +216,27 @@ def test_an_undelivered_statutory_acknowledgement_is_escalated_once(desk: dict[s
     assert Outbox.objects.filter(ticket=delivered, event="acknowledgement").update(state="sent") == 1
     escalation_sweep(today=datetime.date(2026, 3, 23), now=NOW)
     assert "acknowledgement_late" not in escalations(delivered)
+
+
+def test_due_soon_is_configurable_per_kind_and_regime(desk: dict[str, Any], settings: Any) -> None:
+    settings.DESK_ESCALATION_SOON_BY = {"access": 1, "gdpr": 8}
+    # Due Wednesday 18 March: 2 working days ahead of Monday 16 March.
+    access = ticket_due(datetime.date(2026, 3, 18))  # access: 1 day, so not yet
+    complaint = make_ticket(kind="complaint", received_at=NOW - datetime.timedelta(days=3))
+    Ticket.objects.filter(pk=complaint.pk).update(due_date=datetime.date(2026, 3, 25), assignee=desk["agent"],
+                                                  first_response_at=NOW)  # gdpr: 8 days, so yes
+
+    escalation_sweep(today=TODAY, now=NOW)
+
+    assert "due_soon" not in escalations(access)
+    assert "due_soon" in escalations(complaint)
+
+
+@pytest.mark.parametrize("raw", ["access=0", "nonsense=3", "access", "gdpr=x"])
+def test_a_bad_threshold_setting_is_refused(raw: str) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from desk.env import Env
+
+    with pytest.raises(ImproperlyConfigured, match="X"):
+        Env({"X": raw}).numbers_by_key("X", frozenset({"access", "gdpr"}))

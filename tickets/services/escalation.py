@@ -30,11 +30,12 @@ from notifications.models import Notification, Outbox
 from notifications.rendering import Rendered, render_message
 from notifications.services import publish_many
 from tickets import clock
-from tickets.choices import Priority
+from tickets.choices import Kind, Priority
 from tickets.lifecycle import OPEN_STATUSES, WAITING_STATUSES
 from tickets.models import Escalation, Queue, Ticket
 
 StrOrPromise = str | Promise
+KINDS = frozenset(Kind.values)
 RUNNING_STATUSES = sorted(s.value for s in OPEN_STATUSES - WAITING_STATUSES)
 
 
@@ -90,14 +91,30 @@ def _thresholds(today: datetime.date, working_days: int, calendars: list[str], *
     return condition
 
 
+def _configured(default: int, overrides: dict[str, int], today: datetime.date, calendars: list[str], *,
+                backwards: bool = False) -> Q:
+    """The threshold per kind, else per regime, else the default (DESK_ESCALATION_*_BY)."""
+    kinds = {key: days for key, days in overrides.items() if key in KINDS}
+    regimes = {key: days for key, days in overrides.items() if key not in KINDS}
+    condition = Q(pk__in=[])
+    for kind, days in kinds.items():
+        condition |= Q(kind=kind) & _thresholds(today, days, calendars, backwards=backwards)
+    for regime, days in regimes.items():
+        condition |= (Q(regime=regime) & ~Q(kind__in=list(kinds))
+                      & _thresholds(today, days, calendars, backwards=backwards))
+    rest = ~Q(kind__in=list(kinds)) & ~Q(regime__in=list(regimes))
+    return condition | (rest & _thresholds(today, default, calendars, backwards=backwards))
+
+
 def _due_filter(rule: Rule, today: datetime.date, now: datetime.datetime, calendars: list[str]) -> Q:
     if rule.name == "due_soon":
-        return _thresholds(today, settings.DESK_ESCALATION_SOON_WORKING_DAYS, calendars)
+        return _configured(settings.DESK_ESCALATION_SOON_WORKING_DAYS, settings.DESK_ESCALATION_SOON_BY,
+                           today, calendars)
     if rule.name == "due_today_or_overdue":
         return Q(due_date__lte=today)
     if rule.name == "overdue_past_margin":
-        return _thresholds(today, settings.DESK_ESCALATION_OVERDUE_MARGIN_WORKING_DAYS, calendars,
-                           backwards=True)
+        return _configured(settings.DESK_ESCALATION_OVERDUE_MARGIN_WORKING_DAYS,
+                           settings.DESK_ESCALATION_MARGIN_BY, today, calendars, backwards=True)
     if rule.name == "unassigned":
         return Q(assignee__isnull=True,
                  received_at__lt=now - datetime.timedelta(hours=settings.DESK_ESCALATION_UNASSIGNED_HOURS))
