@@ -60,13 +60,19 @@ def _move(ticket: Ticket, target: Status) -> list[str]:
     return changed
 
 
-def _recompute(ticket: Ticket) -> list[str]:
-    """Deadlines again from the engine, after a pause, a resumption or an extension."""
-    extension = Extension.objects.filter(ticket=ticket).first()
-    result = clock.schedule(
+def _schedule(ticket: Ticket, extension: Extension | None) -> clock.TicketClock:
+    return clock.schedule(
         regime=ticket.regime, kind=ticket.kind, calendar_code=ticket.calendar,
         received_at=ticket.received_at, pauses=list(ticket.pauses.all()), extension=extension,
     )
+
+
+def _recompute(ticket: Ticket) -> list[str]:
+    """Deadlines again from the engine, after a pause or a resumption."""
+    return _apply(ticket, _schedule(ticket, Extension.objects.filter(ticket=ticket).first()))
+
+
+def _apply(ticket: Ticket, result: clock.TicketClock) -> list[str]:
     ticket.due_date = result.due_date
     ticket.first_response_due = result.first_response_due
     ticket.acknowledge_due = result.acknowledge_due
@@ -239,16 +245,13 @@ def ticket_extend(*, ticket_id: int, actor: Actor, reason: str) -> Extension:
         grant = Extension(ticket=ticket, notified_at=timezone.now(), reason=reason, granted_by=actor,
                           previous_due_date=previous, new_due_date=previous)
         try:
-            result = clock.schedule(
-                regime=ticket.regime, kind=ticket.kind, calendar_code=ticket.calendar,
-                received_at=ticket.received_at, pauses=list(ticket.pauses.all()), extension=grant,
-            )
+            result = _schedule(ticket, grant)
         except DeadlineError as error:
             raise ExtensionRefused(_("The law allows no extension here: %(why)s") % {"why": error}) from None
         grant.new_due_date = result.due_date
         stamp(grant, actor=actor, reason=reason)
         grant.save()
-        fields = _recompute(ticket)
+        fields = _apply(ticket, result)
         _record(ticket, actor=actor, reason=f"extended: {reason}", fields=fields)
         _tell_requester(ticket, event="extended", key="1", reason=reason,
                         previous_due_date=previous)
