@@ -58,3 +58,13 @@ def test_every_model_that_holds_ticket_data_keeps_history() -> None:
 
     for model in (models.Queue, models.Ticket, models.Message, models.Attachment):
         assert hasattr(model, "history"), model.__name__
+
+
+def test_pages_and_api_offer_the_same_actions_through_the_same_services() -> None:
+    from tickets.api.views import ACTIONS as API_ACTIONS
+    from tickets.api.views import INPUTS
+    from tickets.services import ACTIONS
+    from tickets.views.staff import ACTION_FORMS, DONE_MESSAGES
+
+    assert set(ACTION_FORMS) == set(INPUTS) == set(ACTIONS) == set(DONE_MESSAGES)
+    assert set(API_ACTIONS) == {name.replace("_", "-") for name in ACTIONS}

@@ -90,3 +90,9 @@ class MoveForm(StrictForm):
         super().__init__(*args, **kwargs)
         if queues is not None:
             self.fields["queue"].queryset = queues  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("queue") is not None:
+            cleaned["queue_id"] = cleaned["queue"].pk  # what the move service takes
+        return cleaned

@@ -7,7 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from tickets.choices import Kind, Outcome, PauseKind
-from tickets.models import Message, Ticket
+from tickets.models import Message, Queue, Ticket
 
 
 class TicketListSerializer(serializers.ModelSerializer[Ticket]):
@@ -84,6 +84,12 @@ class AssignInput(Strict):
 class MoveInput(Strict):
     queue = serializers.SlugField(max_length=50)
     reason = serializers.CharField(max_length=2_000, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        queue = Queue.objects.filter(slug=attrs["queue"]).first()
+        attrs["queue_id"] = queue.pk if queue is not None else 0  # unknown: the service says so
+        return attrs
 
 
 class IntakeInput(serializers.Serializer[Any]):

@@ -4,9 +4,9 @@ A ticket outside the caller's queues is a 404; a domain refusal is a 409 with a 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -20,7 +20,7 @@ from rest_framework.throttling import AnonRateThrottle
 from tickets import selectors, services
 from tickets.api import serializers as api
 from tickets.forms import RequestForm
-from tickets.models import Message, Queue, Ticket
+from tickets.models import Message, Ticket
 from tickets.staff_forms import QueueFilterForm
 from tickets.views.public import submit_request
 
@@ -76,7 +76,7 @@ class TicketAction(generics.GenericAPIView[Ticket]):
     """Base of every action endpoint: parse, call the one service, answer with the ticket."""
 
     serializer_class = api.EmptyInput
-    perform: ClassVar[Callable[[Ticket, Any, dict[str, Any]], Any]]
+    action_name: ClassVar[str]
 
     @extend_schema(responses={200: api.TicketDetailSerializer, 400: api.ErrorOutput,
                               404: api.ErrorOutput, 409: api.ErrorOutput})
@@ -84,45 +84,24 @@ class TicketAction(generics.GenericAPIView[Ticket]):
         ticket = selectors.ticket_for_staff(request.user, reference)
         given = self.get_serializer(data=request.data)
         given.is_valid(raise_exception=True)
-        type(self).perform(ticket, request.user, given.validated_data)
+        services.ticket_act(action=self.action_name, ticket_id=ticket.pk, data=given.validated_data,
+                            actor=cast(User, request.user))  # IsStaffMember: a signed-in user
         ticket = selectors.ticket_for_staff(request.user, reference)
         return Response(api.TicketDetailSerializer(ticket).data)
 
 
-def _queue_id(slug: str) -> int:
-    queue = Queue.objects.filter(slug=slug).first()
-    return queue.pk if queue is not None else 0
-
-
-def action(serializer: type[BaseSerializer[Any]], perform: Callable[[Ticket, Any, dict[str, Any]], Any],
-           name: str) -> type[TicketAction]:
-    return type(name, (TicketAction,), {"serializer_class": serializer, "perform": staticmethod(perform),
-                                        "__doc__": f"{name}: calls tickets.services."})
-
-
+INPUTS: dict[str, type[BaseSerializer[Any]]] = {
+    "claim": api.EmptyInput, "assign": api.AssignInput, "move": api.MoveInput, "reply": api.BodyInput,
+    "note": api.BodyInput, "request_information": api.RequestInformationInput, "extend": api.ReasonInput,
+    "resolve": api.ResolveInput, "close": api.OptionalReasonInput, "reopen": api.OptionalReasonInput,
+    "reject": api.ReasonInput,
+}
+# One endpoint per action, /api/v1/tickets/<reference>/<name>/ (request_information as request-information).
 ACTIONS: dict[str, type[TicketAction]] = {
-    "claim": action(api.EmptyInput, lambda t, u, d: services.ticket_claim(ticket_id=t.pk, actor=u), "Claim"),
-    "assign": action(api.AssignInput, lambda t, u, d: services.ticket_assign(
-        ticket_id=t.pk, actor=u, assignee_id=d["assignee"], reason=d["reason"]), "Assign"),
-    "move": action(api.MoveInput, lambda t, u, d: services.ticket_move(
-        ticket_id=t.pk, actor=u, queue_id=_queue_id(d["queue"]), reason=d["reason"]), "Move"),
-    "reply": action(api.BodyInput, lambda t, u, d: services.ticket_reply(
-        ticket_id=t.pk, actor=u, body=d["body"]), "Reply"),
-    "note": action(api.BodyInput, lambda t, u, d: services.ticket_add_note(
-        ticket_id=t.pk, actor=u, body=d["body"]), "Note"),
-    "request-information": action(
-        api.RequestInformationInput, lambda t, u, d: services.ticket_request_information(
-            ticket_id=t.pk, actor=u, kind=d["kind"], body=d["body"]), "RequestInformation"),
-    "extend": action(api.ReasonInput, lambda t, u, d: services.ticket_extend(
-        ticket_id=t.pk, actor=u, reason=d["reason"]), "Extend"),
-    "resolve": action(api.ResolveInput, lambda t, u, d: services.ticket_resolve(
-        ticket_id=t.pk, actor=u, outcome=d["outcome"], body=d["body"], reason=d["reason"]), "Resolve"),
-    "close": action(api.OptionalReasonInput, lambda t, u, d: services.ticket_close(
-        ticket_id=t.pk, actor=u, reason=d["reason"]), "Close"),
-    "reopen": action(api.OptionalReasonInput, lambda t, u, d: services.ticket_reopen(
-        ticket_id=t.pk, actor=u, reason=d["reason"]), "Reopen"),
-    "reject": action(api.ReasonInput, lambda t, u, d: services.ticket_reject(
-        ticket_id=t.pk, actor=u, reason=d["reason"]), "Reject"),
+    name.replace("_", "-"): type(
+        name.title().replace("_", ""), (TicketAction,),
+        {"serializer_class": serializer, "action_name": name, "__doc__": f"{name}: calls tickets.services."})
+    for name, serializer in INPUTS.items()
 }
 
 

@@ -6,6 +6,7 @@ intake: requests coming in (the public form, the status page, imports); workflow
 
 from __future__ import annotations
 
+from tickets.services.actions import ACTIONS, ticket_act
 from tickets.services.common import Actor, stamp, status_link_issue, token_digest
 from tickets.services.intake import (
     REQUESTER_REASON,
@@ -31,9 +32,28 @@ from tickets.services.workflow import (
 )
 
 __all__ = [
-    "REQUESTER_REASON", "Actor", "Submission", "stamp", "status_link_issue", "ticket_add_note",
-    "ticket_add_requester_message", "ticket_assign", "ticket_claim", "ticket_close", "ticket_create",
-    "ticket_extend", "ticket_move", "ticket_reject", "ticket_reopen", "ticket_reply",
-    "ticket_request_information", "ticket_resolve", "ticket_resume_for_answer", "ticket_submit",
-    "ticket_transition", "token_digest",
+    "ACTIONS",
+    "REQUESTER_REASON",
+    "Actor",
+    "Submission",
+    "stamp",
+    "status_link_issue",
+    "ticket_act",
+    "ticket_add_note",
+    "ticket_add_requester_message",
+    "ticket_assign",
+    "ticket_claim",
+    "ticket_close",
+    "ticket_create",
+    "ticket_extend",
+    "ticket_move",
+    "ticket_reject",
+    "ticket_reopen",
+    "ticket_reply",
+    "ticket_request_information",
+    "ticket_resolve",
+    "ticket_resume_for_answer",
+    "ticket_submit",
+    "ticket_transition",
+    "token_digest",
 ]

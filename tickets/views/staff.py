@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
+from django import forms
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.contrib.auth.views import LoginView, redirect_to_login
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -96,9 +98,9 @@ def ticket_page(request: HttpRequest, reference: str) -> HttpResponse:
 
 def _render_ticket(request: HttpRequest, ticket: Ticket, *, failed: str = "", form: Any = None,
                    status: int = 200) -> HttpResponse:
-    forms = _action_forms(request, ticket)
+    action_forms = _action_forms(request, ticket)
     if failed and form is not None:
-        forms[failed] = form
+        action_forms[failed] = form
     previous, following = selectors.ticket_neighbours(request.user, ticket)
     context = {
         "previous": previous,
@@ -112,82 +114,60 @@ def _render_ticket(request: HttpRequest, ticket: Ticket, *, failed: str = "", fo
         "days_left": (ticket.due_date - timezone.localdate()).days,
         "days_overdue": max((timezone.localdate() - ticket.due_date).days, 0),
         "allowed": {target.value for target in allowed_targets(Status(ticket.status))},
-        "forms": forms,
+        "forms": action_forms,
     }
     return render(request, "staff/ticket.html", context, status=status)
 
 
-def _action_forms(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
-    return {
-        "assign": staff_forms.AssignForm(members=ticket.queue.members.all()),
-        "move": staff_forms.MoveForm(queues=selectors.queues_of(request.user)),
-        "reply": staff_forms.BodyForm(prefix="reply"),
-        "note": staff_forms.BodyForm(prefix="note"),
-        "request_information": staff_forms.RequestInformationForm(prefix="info"),
-        "extend": staff_forms.ReasonForm(prefix="extend"),
-        "resolve": staff_forms.ResolveForm(prefix="resolve"),
-        "reject": staff_forms.ReasonForm(prefix="reject"),
-    }
+# Each action's form and the prefix its fields carry on the ticket page (several forms share it).
+ACTION_FORMS: dict[str, tuple[type[forms.Form], str | None]] = {
+    "claim": (staff_forms.StrictForm, None),
+    "assign": (staff_forms.AssignForm, None),
+    "move": (staff_forms.MoveForm, None),
+    "reply": (staff_forms.BodyForm, "reply"),
+    "note": (staff_forms.BodyForm, "note"),
+    "request_information": (staff_forms.RequestInformationForm, "info"),
+    "extend": (staff_forms.ReasonForm, "extend"),
+    "resolve": (staff_forms.ResolveForm, "resolve"),
+    "reject": (staff_forms.ReasonForm, "reject"),
+    "close": (staff_forms.OptionalReasonForm, None),
+    "reopen": (staff_forms.OptionalReasonForm, None),
+}
+# The forms the ticket page shows; claim, close and reopen are single buttons.
+SHOWN_FORMS = ("assign", "move", "reply", "note", "request_information", "extend", "resolve", "reject")
 
 
-def _bound(action: str, request: HttpRequest, ticket: Ticket) -> Any:
-    data, files = request.POST, request.FILES
-    prefixes = {"reply": "reply", "note": "note", "request_information": "info", "extend": "extend",
-                "resolve": "resolve", "reject": "reject"}
-    forms: dict[str, Callable[[], Any]] = {
-        "claim": lambda: staff_forms.StrictForm(data),
-        "assign": lambda: staff_forms.AssignForm(data, members=ticket.queue.members.all()),
-        "move": lambda: staff_forms.MoveForm(data, queues=selectors.queues_of(request.user)),
-        "reply": lambda: staff_forms.BodyForm(data, files, prefix=prefixes["reply"]),
-        "note": lambda: staff_forms.BodyForm(data, files, prefix=prefixes["note"]),
-        "request_information": lambda: staff_forms.RequestInformationForm(data, prefix="info"),
-        "extend": lambda: staff_forms.ReasonForm(data, prefix="extend"),
-        "resolve": lambda: staff_forms.ResolveForm(data, prefix="resolve"),
-        "reject": lambda: staff_forms.ReasonForm(data, prefix="reject"),
-        "close": lambda: staff_forms.OptionalReasonForm(data),
-        "reopen": lambda: staff_forms.OptionalReasonForm(data),
-    }
-    if action not in forms:
+def _form(action: str, request: HttpRequest, ticket: Ticket, *, bound: bool) -> forms.Form:
+    if action not in ACTION_FORMS:
         raise Http404
-    return forms[action]()
+    form_class, prefix = ACTION_FORMS[action]
+    choices: dict[str, Any] = {}
+    if form_class is staff_forms.AssignForm:
+        choices["members"] = ticket.queue.members.all()
+    elif form_class is staff_forms.MoveForm:
+        choices["queues"] = selectors.queues_of(request.user)
+    return form_class(data=request.POST if bound else None, files=request.FILES if bound else None,
+                      prefix=prefix, **choices)
 
 
-def _perform(action: str, ticket: Ticket, user: Any, data: dict[str, Any]) -> str:
-    """Call the one service of the action; returns the message shown on success."""
-    done = {
-        "claim": lambda: services.ticket_claim(ticket_id=ticket.pk, actor=user),
-        "assign": lambda: services.ticket_assign(ticket_id=ticket.pk, actor=user,
-                                                 assignee_id=data["assignee"], reason=data["reason"]),
-        "move": lambda: services.ticket_move(ticket_id=ticket.pk, actor=user, queue_id=data["queue"].pk,
-                                             reason=data["reason"]),
-        "reply": lambda: services.ticket_reply(ticket_id=ticket.pk, actor=user, body=data["body"]),
-        "note": lambda: services.ticket_add_note(ticket_id=ticket.pk, actor=user, body=data["body"]),
-        "request_information": lambda: services.ticket_request_information(
-            ticket_id=ticket.pk, actor=user, kind=data["kind"], body=data["body"]),
-        "extend": lambda: services.ticket_extend(ticket_id=ticket.pk, actor=user, reason=data["reason"]),
-        "resolve": lambda: services.ticket_resolve(ticket_id=ticket.pk, actor=user, outcome=data["outcome"],
-                                                   body=data["body"], reason=data["reason"]),
-        "reject": lambda: services.ticket_reject(ticket_id=ticket.pk, actor=user, reason=data["reason"]),
-        "close": lambda: services.ticket_close(ticket_id=ticket.pk, actor=user, reason=data["reason"]),
-        "reopen": lambda: services.ticket_reopen(ticket_id=ticket.pk, actor=user, reason=data["reason"]),
-    }
-    done[action]()
-    return str(DONE_MESSAGES[action])
+def _action_forms(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
+    return {action: _form(action, request, ticket, bound=False) for action in SHOWN_FORMS}
 
 
 @require_POST
 @staff_required
 def ticket_action(request: HttpRequest, reference: str, action: str) -> HttpResponse:
     ticket = selectors.ticket_for_staff(request.user, reference)
-    form = _bound(action, request, ticket)
+    form = _form(action, request, ticket, bound=True)
     if not form.is_valid():
         return _render_ticket(request, ticket, failed=action, form=form, status=400)
     try:
-        message = _perform(action, ticket, request.user, form.cleaned_data)
+        services.ticket_act(action=action, ticket_id=ticket.pk, data=form.cleaned_data,
+                            actor=cast(User, request.user))  # staff_required: a signed-in user
     except Refusal as refusal:
         messages.error(request, refusal.message)
         return _render_ticket(request, ticket, status=409)
-    messages.success(request, message)
+    messages.success(request, str(DONE_MESSAGES[action]))
     return redirect("tickets:staff_ticket", reference=ticket.reference)
 
 
