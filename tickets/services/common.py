@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -18,6 +19,12 @@ def stamp(instance: models.Model, *, actor: Actor, reason: str) -> None:
     """Name who changed a history-tracked row and why, before its save()."""
     instance._history_user = actor  # type: ignore[attr-defined]  # read by simple-history on save
     instance._change_reason = reason  # type: ignore[attr-defined]  # ditto
+
+
+def record(ticket: Ticket, *, actor: Actor, reason: str, fields: Iterable[str] = ()) -> None:
+    """The ticket's one history entry for an action: the fields it changed, who, and why."""
+    stamp(ticket, actor=actor, reason=reason)
+    ticket.save(update_fields=[*fields, "updated_at"])
 
 
 def token_digest(token: str) -> str:

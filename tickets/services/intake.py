@@ -14,7 +14,7 @@ from notifications.services import outbox_enqueue
 from tickets import clock
 from tickets.models import Attachment, Message, Queue, ReferenceCounter, Ticket
 from tickets.regions import jurisdiction_for
-from tickets.services.common import Actor, stamp, status_link_issue
+from tickets.services.common import Actor, record, stamp, status_link_issue
 from tickets.services.workflow import ticket_resume_for_answer
 from tickets.uploads import CheckedUpload, discard, store
 
@@ -125,18 +125,12 @@ def ticket_add_requester_message(
                 _attach(ticket=locked, message=message, upload=attachment,
                         stored_name=stored_name, actor=None, reason=reason)
             if not ticket_resume_for_answer(locked):
-                _record_requester_message(locked, reason)
+                record(locked, actor=None, reason=reason)
     except BaseException:
         if stored_name is not None:
             discard(stored_name)
         raise
     return message
-
-
-def _record_requester_message(ticket: Ticket, reason: str) -> None:
-    """The ticket's history entry for a message that did not end a pause."""
-    stamp(ticket, actor=None, reason=reason)
-    ticket.save(update_fields=["updated_at"])
 
 
 def _attach(

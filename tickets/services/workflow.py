@@ -4,7 +4,7 @@ reason) plus the rows it creates; a refusal raises before anything is written.""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -21,7 +21,7 @@ from tickets.deadlines import DeadlineError
 from tickets.errors import AssignmentRefused, ExtensionRefused, NothingToDo, PauseRefused, TransitionRefused
 from tickets.lifecycle import IllegalTransition, Status, check_transition
 from tickets.models import ClockPause, Extension, Message, Queue, Ticket
-from tickets.services.common import Actor, stamp, status_link_issue
+from tickets.services.common import Actor, record, stamp, status_link_issue
 
 Result = TypeVar("Result")
 User = get_user_model()
@@ -31,12 +31,6 @@ def _in_locked_ticket(ticket_id: int, work: Callable[[Ticket], Result]) -> Resul
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update().get(pk=ticket_id)
         return work(ticket)
-
-
-def _record(ticket: Ticket, *, actor: Actor, reason: str, fields: Iterable[str] = ()) -> None:
-    """The ticket's one history entry for this action."""
-    stamp(ticket, actor=actor, reason=reason)
-    ticket.save(update_fields=[*fields, "updated_at"])
 
 
 def _move(ticket: Ticket, target: Status) -> list[str]:
@@ -114,7 +108,7 @@ def _require_member(queue: Queue, user: Any) -> None:
 
 def ticket_transition(*, ticket_id: int, actor: Actor, target: Status, reason: str) -> Ticket:
     def work(ticket: Ticket) -> Ticket:
-        _record(ticket, actor=actor, reason=reason, fields=_move(ticket, target))
+        record(ticket, actor=actor, reason=reason, fields=_move(ticket, target))
         return ticket
 
     return _in_locked_ticket(ticket_id, work)
@@ -126,7 +120,7 @@ def ticket_claim(*, ticket_id: int, actor: Actor) -> Ticket:
             raise NothingToDo(_("This ticket is already yours."))
         _require_member(ticket.queue, actor)
         ticket.assignee = actor
-        _record(ticket, actor=actor, reason="claimed", fields=["assignee"])
+        record(ticket, actor=actor, reason="claimed", fields=["assignee"])
         return ticket
 
     return _in_locked_ticket(ticket_id, work)
@@ -143,7 +137,7 @@ def ticket_assign(*, ticket_id: int, actor: Actor, assignee_id: int | None, reas
             raise NothingToDo(_("The ticket is already assigned so."))
         ticket.assignee = assignee
         default_reason = f"assigned to {assignee}" if assignee else "unassigned"
-        _record(ticket, actor=actor, reason=reason or default_reason, fields=["assignee"])
+        record(ticket, actor=actor, reason=reason or default_reason, fields=["assignee"])
         return ticket
 
     return _in_locked_ticket(ticket_id, work)
@@ -165,7 +159,7 @@ def ticket_move(*, ticket_id: int, actor: Actor, queue_id: int, reason: str) -> 
         if ticket.assignee_id and not queue.members.filter(pk=ticket.assignee_id).exists():
             ticket.assignee = None  # the old assignee cannot work the new queue
             fields.append("assignee")
-        _record(ticket, actor=actor, reason=reason or f"moved to {queue.name}", fields=fields)
+        record(ticket, actor=actor, reason=reason or f"moved to {queue.name}", fields=fields)
         return ticket
 
     return _in_locked_ticket(ticket_id, work)
@@ -177,7 +171,7 @@ def ticket_reply(*, ticket_id: int, actor: Actor, body: str) -> Message:
         if ticket.status == Status.NEW:
             fields += _move(ticket, Status.IN_PROGRESS)
         message = _public_message(ticket, actor=actor, body=body, reason="reply to the requester")
-        _record(ticket, actor=actor, reason="reply sent to the requester", fields=fields)
+        record(ticket, actor=actor, reason="reply sent to the requester", fields=fields)
         _tell_requester(ticket, event="reply", key=str(message.pk), body=body)
         return message
 
@@ -189,7 +183,7 @@ def ticket_add_note(*, ticket_id: int, actor: Actor, body: str) -> Message:
         note = Message(ticket=ticket, kind=MessageKind.INTERNAL_NOTE, author=actor, body=body)
         stamp(note, actor=actor, reason="internal note")
         note.save()
-        _record(ticket, actor=actor, reason="internal note added")
+        record(ticket, actor=actor, reason="internal note added")
         return note
 
     return _in_locked_ticket(ticket_id, work)
@@ -209,7 +203,7 @@ def ticket_request_information(*, ticket_id: int, actor: Actor, kind: str, body:
         pause.save()
         _public_message(ticket, actor=actor, body=body, reason=f"asked the requester for {kind}")
         fields += _recompute(ticket)
-        _record(ticket, actor=actor, reason=f"asked the requester for {kind}; the clock is paused",
+        record(ticket, actor=actor, reason=f"asked the requester for {kind}; the clock is paused",
                 fields=fields)
         _tell_requester(ticket, event="information_requested", key=str(pause.pk), body=body,
                         identity=kind == PauseKind.IDENTITY)
@@ -228,7 +222,7 @@ def ticket_resume_for_answer(ticket: Ticket) -> bool:
     stamp(pause, actor=None, reason="the requester answered")
     pause.save(update_fields=["ended_at"])
     fields = _move(ticket, Status.IN_PROGRESS) + _recompute(ticket)
-    _record(ticket, actor=None, reason="the requester answered; the clock runs again", fields=fields)
+    record(ticket, actor=None, reason="the requester answered; the clock runs again", fields=fields)
     return True
 
 
@@ -252,7 +246,7 @@ def ticket_extend(*, ticket_id: int, actor: Actor, reason: str) -> Extension:
         stamp(grant, actor=actor, reason=reason)
         grant.save()
         fields = _apply(ticket, result)
-        _record(ticket, actor=actor, reason=f"extended: {reason}", fields=fields)
+        record(ticket, actor=actor, reason=f"extended: {reason}", fields=fields)
         _tell_requester(ticket, event="extended", key="1", reason=reason,
                         previous_due_date=previous)
         return grant
@@ -270,7 +264,7 @@ def ticket_resolve(*, ticket_id: int, actor: Actor, outcome: str, body: str, rea
         fields = _move(ticket, target) + _first_response(ticket)
         ticket.outcome, ticket.outcome_reason = outcome, reason
         _public_message(ticket, actor=actor, body=body, reason=f"resolved: {outcome}")
-        _record(ticket, actor=actor, reason=f"resolved: {outcome}",
+        record(ticket, actor=actor, reason=f"resolved: {outcome}",
                 fields=[*fields, "outcome", "outcome_reason"])
         _tell_requester(ticket, event="resolved", key=str(ticket.resolved_at or ticket.closed_at),
                         body=body, outcome=Outcome(outcome).label, refusal_reason=reason,
@@ -289,7 +283,7 @@ def ticket_reopen(*, ticket_id: int, actor: Actor, reason: str) -> Ticket:
     def work(ticket: Ticket) -> Ticket:
         if ticket.status not in (Status.RESOLVED, Status.CLOSED):
             raise TransitionRefused(_("Only a resolved or closed ticket can be reopened."))
-        _record(ticket, actor=actor, reason=f"reopened: {reason}" if reason else "reopened",
+        record(ticket, actor=actor, reason=f"reopened: {reason}" if reason else "reopened",
                 fields=_move(ticket, Status.IN_PROGRESS))
         return ticket
 
