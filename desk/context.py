@@ -8,8 +8,8 @@ from django.utils.functional import SimpleLazyObject
 
 
 def desk(request: HttpRequest) -> dict[str, object]:
-    from notifications.selectors import unread_count
+    from notifications.selectors import staff_navigation
 
-    # Lazy: counted only on the pages that show it (the staff navigation).
+    # Lazy: read only on the pages that show it (the staff navigation).
     return {"organisation_name": settings.DESK_ORGANISATION_NAME,
-            "unread_notifications": SimpleLazyObject(lambda: unread_count(request.user))}
+            "navigation": SimpleLazyObject(lambda: staff_navigation(request.user))}

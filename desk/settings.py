@@ -298,6 +298,9 @@ DESK_COMPLAINT_FIRST_RESPONSE_DAYS = env.number("DESK_COMPLAINT_FIRST_RESPONSE_D
 DESK_COMPLAINT_RESOLUTION_DAYS = env.number("DESK_COMPLAINT_RESOLUTION_DAYS", 20, minimum=1)
 DESK_PUBLIC_BASE_URL = env.text("DESK_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 DESK_SUPERVISORY_AUTHORITY_URL = env.text("DESK_SUPERVISORY_AUTHORITY_URL", "https://tietosuoja.fi/en")
+# The public form shows the last twelve months' record (answered on time, how people say they
+# were treated) once at least this many requests were answered: fewer could point at a person.
+DESK_PUBLIC_RECORD_MINIMUM = env.number("DESK_PUBLIC_RECORD_MINIMUM", 20, minimum=1)
 
 # The API denies by default: signed-in, active staff only; each object through the scope selector.
 REST_FRAMEWORK = {

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 
 from notifications.models import Notification
 
@@ -14,7 +16,22 @@ def notifications_for(user: Any, *, limit: int = 100) -> QuerySet[Notification]:
     return mine.order_by("-created_at", "-id")[:limit]
 
 
-def unread_count(user: Any) -> int:
+@dataclass(frozen=True)
+class Navigation:
+    unread: int
+    manager: bool  # sees the dashboard and the reports
+
+
+def staff_navigation(user: Any) -> Navigation:
+    """What the staff navigation shows, in one query: the unread count, and whether the user
+    manages a queue (administrators see the dashboard too)."""
     if not (user.is_authenticated and user.is_staff):
-        return 0
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+        return Navigation(0, False)
+    from tickets.models import Queue
+
+    unread = (Notification.objects.filter(user=OuterRef("pk"), read_at__isnull=True).order_by()
+              .values("user").annotate(total=Count("id")).values("total"))
+    row: Any = get_user_model().objects.filter(pk=user.pk).values(
+        unread=Subquery(unread), manager=Exists(Queue.objects.filter(managers=OuterRef("pk"))),
+    ).first() or {}
+    return Navigation(row.get("unread") or 0, bool(user.is_superuser or row.get("manager")))

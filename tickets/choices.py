@@ -95,3 +95,13 @@ class Outcome(models.TextChoices):
 class PauseKind(models.TextChoices):
     IDENTITY = "identity", _("Proof of identity")
     CLARIFICATION = "clarification", _("More details")
+
+
+# The answers to "how were you treated?", best first as the form shows them.
+SATISFACTION_LABELS = {
+    5: _("5 – very well"),
+    4: _("4 – well"),
+    3: _("3 – neither well nor badly"),
+    2: _("2 – badly"),
+    1: _("1 – very badly"),
+}

@@ -96,3 +96,13 @@ def schedule(
 
 def _as_date(value: datetime.date | datetime.datetime) -> datetime.date:
     return value.date() if isinstance(value, datetime.datetime) else value
+
+
+def working_days_since_receipt(calendar_code: str, received_at: datetime.datetime,
+                               at: datetime.datetime) -> int:
+    """Working days of the ticket's calendar after the receipt date, up to and including the
+    date of `at` (both dates in the organisation's zone): an answer on the day of receipt took
+    0 working days, one on the next working day 1. Pauses are not deducted: this is the
+    requester's wait, which the dashboard reports, not the statutory clock."""
+    first = receipt_date(received_at) + datetime.timedelta(days=1)
+    return working_calendar(calendar_code).working_days_between(first, receipt_date(at))

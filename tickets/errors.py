@@ -33,3 +33,7 @@ class PauseRefused(Refusal):
 
 class NothingToDo(Refusal):
     code = "nothing_to_do"
+
+
+class SatisfactionRefused(Refusal):
+    code = "satisfaction_not_allowed"

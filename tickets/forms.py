@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries
 
-from tickets.choices import KIND_HINTS, Kind
+from tickets.choices import KIND_HINTS, SATISFACTION_LABELS, Kind
 from tickets.regions import UK_NATIONS, US_STATES
 from tickets.uploads import CheckedUpload, UploadRefused, check_upload
 
@@ -144,3 +144,18 @@ class StatusMessageForm(StrictForm):
         if not self.errors and not cleaned.get("body") and not cleaned.get("attachment"):
             self.add_error("body", _("Write a message or attach a file."))
         return cleaned
+
+
+class SatisfactionForm(StrictForm):
+    """The one question after resolution: how were you treated?"""
+
+    score = forms.TypedChoiceField(
+        label=gettext_lazy("How were you treated?"), choices=list(SATISFACTION_LABELS.items()), coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Choose a number from 1 to 5."),
+                        "invalid_choice": gettext_lazy("Choose a number from 1 to 5.")},
+    )
+    comment = forms.CharField(
+        label=gettext_lazy("Anything you want to tell us"), max_length=2_000, required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

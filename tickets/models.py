@@ -90,6 +90,11 @@ class Ticket(models.Model):
     escalation_level = models.PositiveSmallIntegerField(default=0)
     first_response_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # Working days of the ticket's calendar from receipt to the first response and to the
+    # resolution, counted when they happen (the engine knows the holidays, SQL does not), so
+    # that the dashboard's medians are plain aggregates over stored numbers.
+    first_response_days = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    resolution_days = models.PositiveIntegerField(null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
     outcome_reason = models.TextField(blank=True)
@@ -112,6 +117,12 @@ class Ticket(models.Model):
                 condition=Q(status__in=OPEN_STATUS_VALUES),
             ),
             models.Index(fields=["requester_email"], name="ticket_requester_email"),
+            # The dashboard's period figures: what arrived, what was answered, and when.
+            models.Index(fields=["received_at"], name="ticket_received"),
+            models.Index(fields=["resolved_at"], name="ticket_resolved",
+                         condition=Q(resolved_at__isnull=False)),
+            models.Index(fields=["first_response_at"], name="ticket_first_response",
+                         condition=Q(first_response_at__isnull=False)),
         ]
         constraints = [
             models.CheckConstraint(
@@ -241,6 +252,27 @@ class Escalation(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [models.UniqueConstraint(fields=["ticket", "rule"], name="one_escalation_per_rule")]
+        indexes = [models.Index(fields=["created_at"], name="escalation_created")]
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.rule}"
+
+
+class Satisfaction(models.Model):
+    """The requester's one answer to "how were you treated?" after resolution (SPEC: Transparency)."""
+
+    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="satisfaction")
+    score = models.PositiveSmallIntegerField()  # 1 (very badly) to 5 (very well)
+    comment = models.TextField(blank=True)
+    answered_at = models.DateTimeField()
+    history = HistoricalRecords()
+
+    class Meta:
+        indexes = [models.Index(fields=["answered_at"], name="satisfaction_answered")]
+        constraints = [
+            models.CheckConstraint(condition=Q(score__gte=1) & Q(score__lte=5),
+                                   name="satisfaction_score_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: {self.score}/5"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
@@ -11,6 +12,7 @@ from tickets.choices import STATUS_CHOICES, Kind, Outcome, PauseKind, Regime
 from tickets.forms import StrictForm
 from tickets.models import Queue
 from tickets.selectors import SORTS, QueueFilter
+from tickets.selectors.metrics import MetricsFilter, Period
 
 ASSIGNEE_CHOICES = [("", _("Anyone")), ("mine", _("Mine")), ("unassigned", _("Unassigned"))]
 
@@ -96,3 +98,70 @@ class MoveForm(StrictForm):
         if cleaned.get("queue") is not None:
             cleaned["queue_id"] = cleaned["queue"].pk  # what the move service takes
         return cleaned
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+# The longest period the dashboard reports on in one view (ten years).
+MAX_PERIOD_DAYS = 3_660
+
+
+class DashboardForm(forms.Form):
+    """The dashboard's period and filters; a GET form, so every view of it has an address."""
+
+    start = forms.DateField(label=_("From"), widget=DateInput(), input_formats=["%Y-%m-%d"])
+    end = forms.DateField(label=_("To"), widget=DateInput(), input_formats=["%Y-%m-%d"],
+                          help_text=_("Both days included."))
+    queue = forms.ModelChoiceField(label=_("Queue"), queryset=Queue.objects.none(), required=False,
+                                   empty_label=_("All the queues I manage"))
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("Any")), *Kind.choices], required=False)
+    regime = forms.ChoiceField(label=_("Regime"), choices=[("", _("Any")), *Regime.choices], required=False)
+
+    def __init__(self, *args: Any, queues: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["queue"].queryset = queues  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end:
+            if start > end:
+                self.add_error("end", _("The last day must not be before the first day."))
+            elif (end - start).days >= MAX_PERIOD_DAYS:
+                self.add_error("start", _("Choose a period of at most ten years."))
+        return cleaned
+
+    def to_filter(self) -> MetricsFilter:
+        data = self.cleaned_data
+        return MetricsFilter(period=Period(data["start"], data["end"]),
+                             queue_id=data["queue"].pk if data.get("queue") else None,
+                             kind=data.get("kind") or "", regime=data.get("regime") or "")
+
+
+class MonthlyReportForm(forms.Form):
+    month = forms.RegexField(label=_("Month"), regex=r"^\d{4}-(0[1-9]|1[0-2])$", required=False,
+                             help_text=_("As year-month, for example 2026-10."),
+                             error_messages={
+                                 "invalid": _("Write the month as year-month, for example 2026-10.")})
+    queue = forms.ModelChoiceField(label=_("Queue"), queryset=Queue.objects.none(), required=False,
+                                   empty_label=_("All the queues I manage"))
+
+    def __init__(self, *args: Any, queues: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["queue"].queryset = queues  # type: ignore[attr-defined]
+
+    def period(self, today: datetime.date) -> Period:
+        """The chosen month, or the last whole month."""
+        value = self.cleaned_data.get("month") if self.is_bound and self.is_valid() else ""
+        if value:
+            first = datetime.date.fromisoformat(f"{value}-01")
+        else:
+            first = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+        following = (first + datetime.timedelta(days=32)).replace(day=1)
+        return Period(first, following - datetime.timedelta(days=1))

@@ -4,7 +4,7 @@ from django.contrib.auth.views import LogoutView
 from django.urls import path
 from django.views.generic import RedirectView
 
-from tickets.views import public, staff
+from tickets.views import public, reports, staff
 
 app_name = "tickets"
 
@@ -13,12 +13,18 @@ urlpatterns = [
     path("submitted/", public.submitted, name="submitted"),
     path("status/", public.status_page, name="status"),
     path("status/open/<str:token>/", public.status_open, name="status_open"),
+    path("status/satisfaction/", public.satisfaction_answer, name="status_satisfaction"),
     path("staff/", RedirectView.as_view(url="/staff/tickets/"), name="staff_home"),
     path("staff/login/", staff.StaffLoginView.as_view(), name="staff_login"),
     path("staff/logout/", LogoutView.as_view(next_page="/staff/login/"), name="staff_logout"),
     path("staff/tickets/", staff.queue_page, name="staff_queue"),
+    path("staff/tickets/export.csv", reports.queue_csv, name="staff_queue_csv"),
+    path("staff/dashboard/", reports.dashboard, name="staff_dashboard"),
+    path("staff/dashboard/<slug:table>.csv", reports.dashboard_csv, name="staff_dashboard_csv"),
+    path("staff/reports/monthly/", reports.monthly_report, name="staff_monthly_report"),
     path("staff/tickets/<str:reference>/", staff.ticket_page, name="staff_ticket"),
     path("staff/tickets/<str:reference>/files/<int:attachment_id>/", staff.attachment_download,
          name="staff_attachment"),
+    path("staff/tickets/<str:reference>/record/", reports.compliance_record, name="staff_record"),
     path("staff/tickets/<str:reference>/<str:action>/", staff.ticket_action, name="staff_action"),
 ]

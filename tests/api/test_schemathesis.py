@@ -14,7 +14,7 @@ from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 
 from desk.wsgi import application
-from tests.tickets.test_staff import staff
+from tests.support.people import staff
 from tickets import services
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application)

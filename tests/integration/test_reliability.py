@@ -20,8 +20,8 @@ from django.utils import timezone
 from notifications.models import Outbox
 from notifications.services import outbox_sweep
 from tests.conftest import valid_request
+from tests.support.people import make_ticket, staff
 from tests.support.services import SmtpSink
-from tests.tickets.test_staff import make_ticket, staff
 from tickets.models import Escalation, Ticket
 from tickets.services.escalation import escalation_sweep
 from tickets.tasks import sweep_escalations

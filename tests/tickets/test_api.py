@@ -11,7 +11,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.conftest import valid_request
-from tests.tickets.test_staff import make_ticket, snapshot, staff
+from tests.support.people import make_ticket, staff
+from tests.tickets.test_staff import snapshot
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db

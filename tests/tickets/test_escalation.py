@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from notifications.models import Notification, Outbox
-from tests.tickets.test_staff import make_ticket, staff
+from tests.support.people import make_ticket, staff
 from tickets import services
 from tickets.models import Escalation, Ticket
 from tickets.services.escalation import escalation_sweep

@@ -13,48 +13,12 @@ from django.utils import timezone
 
 from notifications.models import Outbox
 from tests.conftest import valid_request
+from tests.support.people import client_for, make_ticket
 from tickets import services
-from tickets.models import ClockPause, Extension, Message, Queue, Ticket
+from tickets.models import ClockPause, Extension, Message, Ticket
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
-
-
-def make_ticket(kind: str = "access", country: str = "FI", region: str = "", **extra: Any) -> Ticket:
-    return services.ticket_create(
-        kind=kind, country=country, region=region, name="Riku Requester",
-        email="riku@example.org", description="Please.", language="en", attachment=None,
-        submission_key=None, received_at=extra.pop("received_at", timezone.now()), actor=None,
-        reason="test", acknowledge=False,
-    ).ticket
-
-
-def staff(username: str, *, member_of: tuple[str, ...] = (), manager_of: tuple[str, ...] = ()) -> Any:
-    user = User.objects.create_user(username, f"{username}@example.org", "a-long-test-password",
-                                    is_staff=True)
-    for slug in member_of:
-        Queue.objects.get(slug=slug).members.add(user)
-    for slug in manager_of:
-        Queue.objects.get(slug=slug).managers.add(user)
-    return user
-
-
-@pytest.fixture
-def people() -> dict[str, Any]:
-    """Personas: an agent on each queue, a manager of the requests queue, staff with no queue."""
-    return {
-        "agent": staff("agent", member_of=("requests",)),
-        "other_agent": staff("other", member_of=("complaints",)),
-        "manager": staff("boss", member_of=("requests",), manager_of=("requests",)),
-        "no_queue": staff("admin", ),
-    }
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def snapshot(ticket: Ticket) -> tuple[Any, ...]:

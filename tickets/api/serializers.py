@@ -116,3 +116,122 @@ class ErrorOutput(serializers.Serializer[Any]):
     code = serializers.CharField()
     message = serializers.CharField()
     errors = serializers.DictField(required=False)  # type: ignore[assignment]  # a field named like Serializer.errors
+
+
+# --- Metrics: the dashboard's figures (tickets.selectors.metrics.Dashboard.as_dict) ----------
+
+def _counts() -> serializers.DictField:
+    return serializers.DictField(child=serializers.IntegerField())
+
+
+def _rate() -> serializers.FloatField:
+    return serializers.FloatField(allow_null=True,
+                                  help_text="a share from 0 to 1; null when nothing was answered")
+
+
+class MetricsPeriodSerializer(serializers.Serializer[Any]):
+    start = serializers.DateField()
+    end = serializers.DateField(help_text="included")
+    time_zone = serializers.CharField()
+
+
+class MetricsFiltersSerializer(serializers.Serializer[Any]):
+    queue = serializers.IntegerField(allow_null=True)
+    kind = serializers.CharField(allow_blank=True)
+    regime = serializers.CharField(allow_blank=True)
+
+
+class NowSerializer(serializers.Serializer[Any]):
+    open = serializers.IntegerField()
+    by_status = _counts()
+    due_within_7_days = serializers.IntegerField()
+    overdue = serializers.IntegerField()
+    paused = serializers.IntegerField()
+    unassigned = serializers.IntegerField()
+    by_escalation_level = _counts()
+    ageing = _counts()
+
+
+class WeekSerializer(serializers.Serializer[Any]):
+    week = serializers.DateField(help_text="the Monday the week starts on")
+    received = serializers.IntegerField()
+    resolved = serializers.IntegerField()
+
+
+class SpreadSerializer(serializers.Serializer[Any]):
+    count = serializers.IntegerField()
+    median = serializers.FloatField(allow_null=True, help_text="working days")
+    p90 = serializers.FloatField(allow_null=True, help_text="working days")
+
+
+class EscalationRuleSerializer(serializers.Serializer[Any]):
+    level = serializers.IntegerField()
+    rule = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class EscalationFiguresSerializer(serializers.Serializer[Any]):
+    by_level = _counts()
+    by_rule = EscalationRuleSerializer(many=True)
+    total = serializers.IntegerField()
+
+
+class AgentFiguresSerializer(serializers.Serializer[Any]):
+    agent = serializers.CharField()
+    name = serializers.CharField()
+    open = serializers.IntegerField()
+    resolved = serializers.IntegerField()
+    on_time = serializers.IntegerField()
+    on_time_extended = serializers.IntegerField()
+    on_time_rate = _rate()
+
+
+class BreakdownSerializer(serializers.Serializer[Any]):
+    key = serializers.CharField()
+    received = serializers.IntegerField()
+    resolved = serializers.IntegerField()
+    on_time = serializers.IntegerField()
+    on_time_extended = serializers.IntegerField()
+    late = serializers.IntegerField()
+    extended = serializers.IntegerField()
+    refused = serializers.IntegerField()
+    on_time_rate = _rate()
+
+
+class SatisfactionFiguresSerializer(serializers.Serializer[Any]):
+    answers = serializers.IntegerField()
+    average = serializers.FloatField(allow_null=True)
+    by_score = _counts()
+    response_rate = _rate()
+
+
+class PeriodFiguresSerializer(serializers.Serializer[Any]):
+    received = serializers.IntegerField()
+    resolved = serializers.IntegerField()
+    on_time = serializers.IntegerField(help_text="answered by the first due date")
+    on_time_extended = serializers.IntegerField(
+        help_text="answered after the first due date, by the extended one")
+    late = serializers.IntegerField()
+    extended = serializers.IntegerField()
+    refused = serializers.IntegerField()
+    on_time_rate = _rate()
+    on_time_extended_rate = _rate()
+    late_rate = _rate()
+    extension_rate = _rate()
+    refusal_rate = _rate()
+    weekly = WeekSerializer(many=True)
+    first_response_days = SpreadSerializer()
+    resolution_days = SpreadSerializer()
+    escalations = EscalationFiguresSerializer()
+    agents = AgentFiguresSerializer(many=True)
+    kinds = BreakdownSerializer(many=True)
+    queues = BreakdownSerializer(many=True)
+    satisfaction = SatisfactionFiguresSerializer()
+
+
+class MetricsSerializer(serializers.Serializer[Any]):
+    period = MetricsPeriodSerializer()
+    filters = MetricsFiltersSerializer()
+    today = serializers.DateField()
+    now = NowSerializer()
+    over_period = PeriodFiguresSerializer()

@@ -9,6 +9,7 @@ urlpatterns = [
     path("tickets/<str:reference>/", views.TicketDetail.as_view(), name="api_ticket"),
     path("tickets/<str:reference>/messages/", views.TicketMessages.as_view(), name="api_messages"),
     path("intake/", views.Intake.as_view(), name="api_intake"),
+    path("metrics/", views.Metrics.as_view(), name="api_metrics"),
     *[
         path(f"tickets/<str:reference>/{name}/", view.as_view(), name=f"api_{name}")
         for name, view in views.ACTIONS.items()

@@ -8,9 +8,13 @@ from typing import Any, ClassVar, cast
 
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, status
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,8 +25,10 @@ from tickets import selectors, services
 from tickets.api import serializers as api
 from tickets.forms import RequestForm
 from tickets.models import Message, Ticket
+from tickets.selectors.metrics import dashboard_figures, dashboard_queues
 from tickets.staff_forms import QueueFilterForm
 from tickets.views.public import submit_request
+from tickets.views.reports import dashboard_form
 
 
 class TicketCursor(CursorPagination):
@@ -129,3 +135,29 @@ class Intake(generics.GenericAPIView[Ticket]):
                 "created": submission.created}
         return Response(api.IntakeOutput(body).data,
                         status=status.HTTP_201_CREATED if submission.created else status.HTTP_200_OK)
+
+
+METRICS_PARAMETERS = [
+    OpenApiParameter("start", OpenApiTypes.DATE, description="first day (default: 29 days ago)"),
+    OpenApiParameter("end", OpenApiTypes.DATE, description="last day, included (default: today)"),
+    OpenApiParameter("queue", int), OpenApiParameter("kind", str), OpenApiParameter("regime", str),
+]
+
+
+class Metrics(generics.GenericAPIView[Any]):
+    """The dashboard's figures for a period, over the queues the caller manages (managers and
+    administrators). Dates are the organisation's, in the time zone the answer names."""
+
+    serializer_class = api.MetricsSerializer
+
+    @extend_schema(parameters=METRICS_PARAMETERS, responses=api.MetricsSerializer)
+    def get(self, request: Request) -> Response:
+        if not dashboard_queues(request.user).exists():
+            raise PermissionDenied(_("Only the managers of a queue see its figures."))
+        today = timezone.localdate()
+        form = dashboard_form(cast(HttpRequest, request), today)
+        if not form.is_valid():
+            raise ValidationError({name: [str(error) for error in errors]
+                                   for name, errors in form.errors.items()})
+        figures = dashboard_figures(request.user, form.to_filter(), today=today)
+        return Response(api.MetricsSerializer(figures.as_dict()).data)

@@ -15,6 +15,7 @@ from tickets.services.intake import (
     ticket_create,
     ticket_submit,
 )
+from tickets.services.satisfaction import satisfaction_askable, satisfaction_record
 from tickets.services.workflow import (
     ticket_add_note,
     ticket_assign,
@@ -36,6 +37,8 @@ __all__ = [
     "REQUESTER_REASON",
     "Actor",
     "Submission",
+    "satisfaction_askable",
+    "satisfaction_record",
     "stamp",
     "status_link_issue",
     "ticket_act",

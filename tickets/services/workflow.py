@@ -4,6 +4,7 @@ reason) plus the rows it creates; a refusal raises before anything is written.""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -47,7 +48,12 @@ def _move(ticket: Ticket, target: Status) -> list[str]:
     now = timezone.now()
     if target == Status.RESOLVED:
         ticket.resolved_at = now
-        changed.append("resolved_at")
+        ticket.resolution_days = _working_days_to(ticket, now)
+        changed += ["resolved_at", "resolution_days"]
+    elif target == Status.IN_PROGRESS and ticket.resolved_at is not None:
+        # Reopened: the request is not answered any more; the next resolution counts anew.
+        ticket.resolved_at = ticket.resolution_days = None
+        changed += ["resolved_at", "resolution_days"]
     if target in (Status.CLOSED, Status.WITHDRAWN, Status.REJECTED):
         ticket.closed_at = now
         changed.append("closed_at")
@@ -93,10 +99,15 @@ def _public_message(ticket: Ticket, *, actor: Actor, body: str, reason: str) -> 
     return message
 
 
+def _working_days_to(ticket: Ticket, at: datetime.datetime) -> int:
+    return clock.working_days_since_receipt(ticket.calendar, ticket.received_at, at)
+
+
 def _first_response(ticket: Ticket) -> list[str]:
     if ticket.first_response_at is None:
         ticket.first_response_at = timezone.now()
-        return ["first_response_at"]
+        ticket.first_response_days = _working_days_to(ticket, ticket.first_response_at)
+        return ["first_response_at", "first_response_days"]
     return []
 
 

@@ -16,9 +16,11 @@ from django.views.decorators.http import require_http_methods
 
 from tickets import selectors, services
 from tickets.choices import STATUS_LABELS
-from tickets.forms import RequestForm, StatusMessageForm
+from tickets.errors import Refusal
+from tickets.forms import RequestForm, SatisfactionForm, StatusMessageForm
 from tickets.lifecycle import Status
-from tickets.models import Ticket
+from tickets.models import Satisfaction, Ticket
+from tickets.selectors.metrics import public_record
 
 SUBMITTED_SESSION_KEY = "desk_submitted_ticket"
 
@@ -60,7 +62,8 @@ def request_form(request: HttpRequest) -> HttpResponse:
     else:
         form = RequestForm(initial={"submission_key": uuid.uuid4()})
         status = 200
-    return render(request, "public/request_form.html", {"form": form}, status=status)
+    return render(request, "public/request_form.html",
+                  {"form": form, "public_record": public_record(timezone.localdate())}, status=status)
 
 
 @never_cache
@@ -94,8 +97,6 @@ def status_page(request: HttpRequest) -> HttpResponse:
     ticket = selectors.ticket_for_status_session(request.session)
     if ticket is None:
         raise Http404
-    form = StatusMessageForm()
-    status = 200
     if request.method == "POST":
         form = StatusMessageForm(request.POST, request.FILES)
         if form.is_valid():
@@ -104,14 +105,44 @@ def status_page(request: HttpRequest) -> HttpResponse:
                 attachment=form.cleaned_data["attachment"],
             )
             return redirect(reverse("tickets:status") + "?sent=1")
-        status = 400
+        return _render_status(request, ticket, form=form, status=400)
+    return _render_status(request, ticket)
+
+
+@never_cache
+@require_http_methods(["POST"])
+def satisfaction_answer(request: HttpRequest) -> HttpResponse:
+    """The one question after resolution, answered on the status page."""
+    ticket = selectors.ticket_for_status_session(request.session)
+    if ticket is None:
+        raise Http404
+    form = SatisfactionForm(request.POST)
+    if not form.is_valid():
+        return _render_status(request, ticket, satisfaction_form=form, status=400)
+    try:
+        services.satisfaction_record(ticket_id=ticket.pk, score=form.cleaned_data["score"],
+                                     comment=form.cleaned_data["comment"])
+    except Refusal as refusal:
+        return _render_status(request, ticket, refusal=refusal.message, status=409)
+    return redirect(reverse("tickets:status") + "?rated=1#satisfaction")
+
+
+def _render_status(request: HttpRequest, ticket: Ticket, *, form: StatusMessageForm | None = None,
+                   satisfaction_form: SatisfactionForm | None = None, refusal: str = "",
+                   status: int = 200) -> HttpResponse:
+    answer = Satisfaction.objects.filter(ticket=ticket).first()
+    askable = answer is None and services.satisfaction_askable(ticket)
     context = {
         "ticket": ticket,
         "status_label": STATUS_LABELS[Status(ticket.status)],
         "extension": getattr(ticket, "extension", None),
         "conversation": selectors.public_conversation(ticket),
-        "form": form,
+        "form": form or StatusMessageForm(),
         "message_sent": request.GET.get("sent") == "1" and request.method == "GET",
+        "rated": request.GET.get("rated") == "1" and request.method == "GET",
+        "satisfaction": answer,
+        "satisfaction_form": (satisfaction_form or SatisfactionForm()) if askable else None,
+        "refusal": refusal,
     }
     # The secret never reaches this URL, so the default same-origin policy is right here; and a
     # no-referrer policy would make browsers post `Origin: null`, which CSRF protection refuses.

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import random
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
@@ -13,8 +15,16 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from tickets.errors import Refusal
 from tickets.models import Queue, Ticket
-from tickets.services import ticket_create
+from tickets.services import (
+    satisfaction_record,
+    ticket_claim,
+    ticket_create,
+    ticket_extend,
+    ticket_reply,
+    ticket_resolve,
+)
 
 DEMO_USERS = [
     # username, password, group, queues as member, queues as manager
@@ -34,6 +44,11 @@ FINNISH = [("Matti Meikäläinen", "Haluan nähdä, mitä tietoja minusta on tal
 ENGLISH = [("Jane Doe", "Please send me a copy of all personal data you hold about me."),
            ("John Smith", "I keep receiving emails after unsubscribing. Please delete my data."),
            ("Ana Silva", "Which companies have you shared my data with?")]
+
+REPLY = "Thank you for your message. We are looking into it and will answer in full soon."
+ANSWER = "We have handled your request. The details are below; write to us here if anything is unclear."
+EXTENSION_REASON = "Your request covers several systems, and collecting the data takes more time."
+REFUSAL_REASON = "The law requires us to keep these records for bookkeeping (Accounting Act 2:10)."
 
 
 class Command(BaseCommand):
@@ -78,13 +93,57 @@ class Command(BaseCommand):
             name, description = rng.choice(FINNISH if finnish else ENGLISH)
             country, region = rng.choice(PLACES)
             age = datetime.timedelta(days=rng.randint(0, 75), hours=rng.randint(0, 23))
-            ticket_create(
+            submission = ticket_create(
                 kind=KINDS[number % len(KINDS)], country=country, region=region, name=name,
                 email=f"demo{number}@example.org", description=description,
                 language="fi" if finnish else "en", attachment=None, submission_key=None,
                 received_at=now - age, actor=None, reason="demo data (seed_demo)",
                 acknowledge=False,
             )
+            if age > datetime.timedelta(days=8):
+                self.work_on(submission.ticket, rng, now)
+
+    def work_on(self, ticket: Ticket, rng: random.Random, now: datetime.datetime) -> None:
+        """Answer an older ticket as the desk would have, at the times it would have, through the
+        services (so the history, the working-day figures and the dashboard are real)."""
+        import time_machine  # a development dependency, as this command is
+
+        agent = ticket.queue.members.filter(groups__name="agents").first()
+        if agent is None:
+            return
+        moments: Iterator[datetime.datetime] = iter([])
+
+        def plan(*days: float) -> bool:
+            """The times of the next steps; False when they would lie in the future."""
+            nonlocal moments
+            times, moment = [], ticket.received_at
+            for step in days:
+                moment += datetime.timedelta(days=step)
+                times.append(moment)
+            moments = iter(times)
+            return moment < now
+
+        def at() -> time_machine.travel:
+            return time_machine.travel(next(moments), tick=False)
+
+        extend = rng.random() < 0.2
+        outcome = rng.choice(["fulfilled"] * 6 + ["partly_fulfilled", "refused"])
+        if not plan(rng.uniform(0.1, 2), rng.uniform(2, 10), rng.uniform(3, 40), rng.uniform(0.1, 3)):
+            return
+        with at():
+            ticket_claim(ticket_id=ticket.pk, actor=agent)
+            ticket_reply(ticket_id=ticket.pk, actor=agent, body=REPLY)
+        with at():
+            if extend:
+                with contextlib.suppress(Refusal):  # not every law allows one
+                    ticket_extend(ticket_id=ticket.pk, actor=agent, reason=EXTENSION_REASON)
+        with at():
+            ticket_resolve(ticket_id=ticket.pk, actor=agent, outcome=outcome, body=ANSWER,
+                           reason=REFUSAL_REASON if outcome == "refused" else "")
+        with at():
+            if rng.random() < 0.6:
+                satisfaction_record(ticket_id=ticket.pk, score=rng.choice([5, 5, 4, 4, 4, 3, 2, 1]),
+                                    comment="")
 
     def print_logins(self) -> None:
         self.stdout.write("Demo staff logins (development only) at /admin/:")

@@ -181,17 +181,33 @@ def ticket_timeline(ticket: Ticket) -> list[TimelineEntry]:
         author = str(message.author) if message.author else ticket.requester_name
         entries.append(TimelineEntry(message.created_at, kind, author, message.body,
                                      attachments=tuple(message.attachments.all())))
+    entries += [TimelineEntry(change.at, "change", change.actor, change.reason, change.changes)
+                for change in ticket_changes(ticket)]
+    return sorted(entries, key=lambda entry: entry.at)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One entry of a ticket's history: when, who, why, and the tracked fields it changed."""
+
+    at: datetime.datetime
+    actor: str
+    reason: str
+    changes: tuple[tuple[str, str, str], ...]
+
+
+def ticket_changes(ticket: Ticket) -> list[Change]:
+    """The ticket's history, oldest first, in three queries whatever its length."""
     history = list(ticket.history.select_related("history_user").order_by("history_date", "history_id"))
     names = _names_for(history)
-    previous = None
+    result, previous = [], None
     for record in history:
         changes = _changes(previous, record, names) if previous is not None else (
             ("status", "", record.status),)
-        entries.append(TimelineEntry(record.history_date, "change",
-                                     str(record.history_user or "requester/system"),
-                                     record.history_change_reason or "", changes))
+        result.append(Change(record.history_date, str(record.history_user or "requester/system"),
+                             record.history_change_reason or "", changes))
         previous = record
-    return sorted(entries, key=lambda entry: entry.at)
+    return result
 
 
 def _names_for(history: list[Any]) -> dict[str, dict[str, str]]:

@@ -1,0 +1,352 @@
+"""The manager's figures: service levels now and over a period, computed by the database.
+
+Every figure is an aggregate (conditional counts, group-bys, two ordered picks for the
+percentiles), so the dashboard makes the same number of queries at ten tickets and at a million;
+nothing here loops over tickets. Dates are the organisation's (settings.TIME_ZONE): a period runs
+from its first day's midnight to the midnight after its last day, and "on time" compares the
+local date of the answer with the due date, as the deadline engine counts (research/deadlines.md
+§2.2).
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Avg, Count, F, Q, QuerySet, Window
+from django.db.models.functions import Coalesce, RowNumber, TruncDate, TruncWeek
+from django.utils import timezone
+
+from tickets.choices import Outcome
+from tickets.lifecycle import OPEN_STATUSES, WAITING_STATUSES
+from tickets.models import Escalation, Queue, Satisfaction, Ticket
+
+OPEN = sorted(status.value for status in OPEN_STATUSES)
+WAITING = sorted(status.value for status in WAITING_STATUSES)
+LEVELS = (0, 1, 2, 3)
+SCORES = (1, 2, 3, 4, 5)
+PERCENTILES = {"median": 0.5, "p90": 0.9}
+
+# Open tickets by days left (negative: overdue), in calendar days: (code, lowest, highest).
+AGEING = (
+    ("overdue_15_plus", None, -15),
+    ("overdue_8_14", -14, -8),
+    ("overdue_1_7", -7, -1),
+    ("due_0_7", 0, 7),
+    ("due_8_14", 8, 14),
+    ("due_15_30", 15, 30),
+    ("due_31_plus", 31, None),
+)
+
+
+def dashboard_queues(user: Any) -> QuerySet[Queue]:
+    """The queues whose figures a user may see: those they manage; every queue for an
+    administrator (figures hold no requester's personal data)."""
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return Queue.objects.none()
+    if user.is_superuser:
+        return Queue.objects.all()
+    return Queue.objects.filter(managers=user)
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime.date
+    end: datetime.date  # included
+
+    def bounds(self) -> tuple[datetime.datetime, datetime.datetime]:
+        """Midnight of the first day to midnight after the last, in the organisation's zone."""
+        zone = timezone.get_current_timezone()
+        first = datetime.datetime.combine(self.start, datetime.time(), tzinfo=zone)
+        after = datetime.datetime.combine(self.end + datetime.timedelta(days=1), datetime.time(),
+                                          tzinfo=zone)
+        return first, after
+
+    def weeks(self) -> list[datetime.date]:
+        """The Mondays of the weeks the period touches."""
+        monday = self.start - datetime.timedelta(days=self.start.weekday())
+        return [monday + datetime.timedelta(weeks=n)
+                for n in range((self.end - monday).days // 7 + 1)]
+
+
+@dataclass(frozen=True)
+class MetricsFilter:
+    period: Period
+    queue_id: int | None = None
+    kind: str = ""
+    regime: str = ""
+
+
+@dataclass(frozen=True)
+class Spread:
+    """How long something took, in working days: how many, the median and the 90th percentile
+    (PostgreSQL's percentile_cont: linear between the two nearest ranks)."""
+
+    count: int
+    median: float | None
+    p90: float | None
+
+
+@dataclass
+class Dashboard:
+    filter: MetricsFilter
+    today: datetime.date
+    queue_ids: list[int]
+    now: dict[str, Any] = field(default_factory=dict)
+    period: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "period": {"start": self.filter.period.start.isoformat(),
+                       "end": self.filter.period.end.isoformat(),
+                       "time_zone": timezone.get_current_timezone_name()},
+            "filters": {"queue": self.filter.queue_id, "kind": self.filter.kind,
+                        "regime": self.filter.regime},
+            "today": self.today.isoformat(),
+            "now": self.now,
+            "over_period": self.period,
+        }
+
+
+def dashboard_figures(user: Any, wanted: MetricsFilter, *, today: datetime.date) -> Dashboard:
+    """Every figure of the dashboard, the metrics API and the monthly report (14 queries)."""
+    queue_ids = list(dashboard_queues(user).values_list("pk", flat=True))
+    if wanted.queue_id is not None:
+        queue_ids = [pk for pk in queue_ids if pk == wanted.queue_id]
+    tickets = Ticket.objects.filter(queue_id__in=queue_ids)
+    if wanted.kind:
+        tickets = tickets.filter(kind=wanted.kind)
+    if wanted.regime:
+        tickets = tickets.filter(regime=wanted.regime)
+    first, after = wanted.period.bounds()
+    resolved_in = Q(resolved_at__gte=first, resolved_at__lt=after)
+    received_in = Q(received_at__gte=first, received_at__lt=after)
+    answered = _answered(tickets.filter(resolved_in))
+    received = _weekly(tickets.filter(received_in), "received_at")
+    resolved = _weekly(tickets.filter(resolved_in), "resolved_at")
+    first_responses = tickets.filter(first_response_at__gte=first, first_response_at__lt=after,
+                                     first_response_days__isnull=False)
+    period = {
+        "received": sum(received.values()),
+        **answered,
+        "weekly": [{"week": monday.isoformat(), "received": received.get(monday, 0),
+                    "resolved": resolved.get(monday, 0)} for monday in wanted.period.weeks()],
+        "first_response_days": _spread(first_responses, "first_response_days").__dict__,
+        "resolution_days": _spread(tickets.filter(resolved_in, resolution_days__isnull=False),
+                                   "resolution_days").__dict__,
+        "escalations": _escalations(tickets, first, after),
+        "agents": _agents(tickets, resolved_in),
+        "kinds": _breakdown(tickets, "kind", received_in, resolved_in),
+        "queues": _breakdown(tickets, "queue__name", received_in, resolved_in),
+        "satisfaction": _satisfaction(tickets, first, after, answered["resolved"]),
+    }
+    return Dashboard(filter=wanted, today=today, queue_ids=queue_ids,
+                     now=_now(tickets, today), period=period)
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _now(tickets: QuerySet[Ticket], today: datetime.date) -> dict[str, Any]:
+    """What is open right now, in one aggregate over the open tickets."""
+    def due(days: int) -> datetime.date:
+        return today + datetime.timedelta(days=days)
+
+    counts: dict[str, Any] = {"open": Count("id")}
+    counts |= {f"status_{status}": Count("id", filter=Q(status=status)) for status in OPEN}
+    counts |= {f"level_{level}": Count("id", filter=Q(escalation_level=level)) for level in LEVELS}
+    for code, lowest, highest in AGEING:
+        window = Q()
+        if lowest is not None:
+            window &= Q(due_date__gte=due(lowest))
+        if highest is not None:
+            window &= Q(due_date__lte=due(highest))
+        counts[f"ageing_{code}"] = Count("id", filter=window)
+    counts["paused"] = Count("id", filter=Q(status__in=WAITING))
+    counts["unassigned"] = Count("id", filter=Q(assignee__isnull=True))
+    row = tickets.filter(status__in=OPEN).aggregate(**counts)
+    return {
+        "open": row["open"],
+        "by_status": {status: row[f"status_{status}"] for status in OPEN},
+        "due_within_7_days": row["ageing_due_0_7"],
+        "overdue": sum(row[f"ageing_{code}"] for code, _low, high in AGEING if high is not None and high < 0),
+        "paused": row["paused"],
+        "unassigned": row["unassigned"],
+        "by_escalation_level": {str(level): row[f"level_{level}"] for level in LEVELS},
+        "ageing": {code: row[f"ageing_{code}"] for code, _low, _high in AGEING},
+    }
+
+
+def _timeliness(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """Each answered ticket's answer date and its first due date (before any extension)."""
+    return tickets.annotate(
+        answered_on=TruncDate("resolved_at"),
+        first_due=Coalesce("extension__previous_due_date", "due_date"),
+    )
+
+
+ON_TIME = Q(answered_on__lte=F("first_due"))
+ON_TIME_EXTENDED = Q(answered_on__gt=F("first_due"), answered_on__lte=F("due_date"))
+LATE = Q(answered_on__gt=F("due_date"))
+
+
+def _answered(tickets: QuerySet[Ticket]) -> dict[str, Any]:
+    """The tickets answered in the period: on time by the first due date, on time only thanks
+    to the extension, or late; extended; refused."""
+    row = _timeliness(tickets).aggregate(
+        resolved=Count("id"), on_time=Count("id", filter=ON_TIME),
+        on_time_extended=Count("id", filter=ON_TIME_EXTENDED), late=Count("id", filter=LATE),
+        extended=Count("id", filter=Q(extension__isnull=False)),
+        refused=Count("id", filter=Q(outcome=Outcome.REFUSED)),
+    )
+    total = row["resolved"]
+    return {
+        **row,
+        "on_time_rate": _rate(row["on_time"], total),
+        "on_time_extended_rate": _rate(row["on_time_extended"], total),
+        "late_rate": _rate(row["late"], total),
+        "extension_rate": _rate(row["extended"], total),
+        "refusal_rate": _rate(row["refused"], total),
+    }
+
+
+def _weekly(tickets: QuerySet[Ticket], moment: str) -> dict[datetime.date, int]:
+    rows = (tickets.annotate(week=TruncWeek(moment)).values("week")
+            .annotate(total=Count("id")).order_by())
+    return {_as_date(row["week"]): row["total"] for row in rows}
+
+
+def _as_date(value: datetime.date | datetime.datetime) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value
+
+
+def _spread(tickets: QuerySet[Ticket], days: str) -> Spread:
+    """Median and 90th percentile in two queries: the count, then the (at most four) rows at
+    the ranks the percentiles need, picked by the database with a window function."""
+    count = tickets.count()
+    if not count:
+        return Spread(0, None, None)
+    ranks: set[int] = set()
+    for share in PERCENTILES.values():
+        position = (count - 1) * share
+        ranks |= {math.floor(position), math.ceil(position)}
+    picked = dict(
+        tickets.annotate(rank=Window(RowNumber(), order_by=[F(days).asc(), F("id").asc()]))
+        .filter(rank__in=[rank + 1 for rank in ranks]).values_list("rank", days)
+    )
+    values = {rank - 1: value for rank, value in picked.items()}
+
+    def percentile(share: float) -> float:
+        position = (count - 1) * share
+        low, high = math.floor(position), math.ceil(position)
+        return round(values[low] + (position - low) * (values[high] - values[low]), 2)
+
+    return Spread(count, percentile(PERCENTILES["median"]), percentile(PERCENTILES["p90"]))
+
+
+def _escalations(tickets: QuerySet[Ticket], first: datetime.datetime,
+                 after: datetime.datetime) -> dict[str, Any]:
+    rows = (Escalation.objects.filter(ticket__in=tickets.values("pk"), created_at__gte=first,
+                                      created_at__lt=after)
+            .values("level", "rule").annotate(total=Count("id")).order_by("level", "rule"))
+    by_rule = [{"level": row["level"], "rule": row["rule"], "count": row["total"]} for row in rows]
+    by_level = {str(level): sum(r["count"] for r in by_rule if r["level"] == level) for level in LEVELS}
+    return {"by_level": by_level, "by_rule": by_rule, "total": sum(by_level.values())}
+
+
+def _agents(tickets: QuerySet[Ticket], resolved_in: Q) -> list[dict[str, Any]]:
+    """Each assignee's open tickets now, and what they answered in the period and how punctually."""
+    rows = (
+        _timeliness(tickets.filter(assignee__isnull=False).filter(Q(status__in=OPEN) | resolved_in))
+        .values("assignee_id", "assignee__username", "assignee__first_name", "assignee__last_name")
+        .annotate(open=Count("id", filter=Q(status__in=OPEN)),
+                  resolved=Count("id", filter=resolved_in),
+                  on_time=Count("id", filter=resolved_in & ON_TIME),
+                  on_time_extended=Count("id", filter=resolved_in & ON_TIME_EXTENDED))
+        .order_by("assignee__username")
+    )
+    return [{
+        "agent": row["assignee__username"],
+        "name": f"{row['assignee__first_name']} {row['assignee__last_name']}".strip()
+        or row["assignee__username"],
+        "open": row["open"], "resolved": row["resolved"], "on_time": row["on_time"],
+        "on_time_extended": row["on_time_extended"],
+        "on_time_rate": _rate(row["on_time"], row["resolved"]),
+    } for row in rows]
+
+
+def _breakdown(tickets: QuerySet[Ticket], key: str, received_in: Q,
+               resolved_in: Q) -> list[dict[str, Any]]:
+    """Per kind of request (or per queue): received and answered in the period, and how."""
+    rows = (
+        _timeliness(tickets.filter(received_in | resolved_in)).values(key)
+        .annotate(received=Count("id", filter=received_in), resolved=Count("id", filter=resolved_in),
+                  on_time=Count("id", filter=resolved_in & ON_TIME),
+                  on_time_extended=Count("id", filter=resolved_in & ON_TIME_EXTENDED),
+                  late=Count("id", filter=resolved_in & LATE),
+                  extended=Count("id", filter=resolved_in & Q(extension__isnull=False)),
+                  refused=Count("id", filter=resolved_in & Q(outcome=Outcome.REFUSED)))
+        .order_by(key)
+    )
+    return [{"key": row.pop(key), **row, "on_time_rate": _rate(row["on_time"], row["resolved"])}
+            for row in rows]
+
+
+def _satisfaction(tickets: QuerySet[Ticket], first: datetime.datetime, after: datetime.datetime,
+                  resolved: int) -> dict[str, Any]:
+    counts: dict[str, Any] = {"answers": Count("id"), "average": Avg("score")}
+    counts |= {f"score_{score}": Count("id", filter=Q(score=score)) for score in SCORES}
+    row = Satisfaction.objects.filter(
+        ticket__in=tickets.values("pk"), answered_at__gte=first, answered_at__lt=after,
+    ).aggregate(**counts)
+    return {
+        "answers": row["answers"],
+        "average": round(row["average"], 2) if row["average"] is not None else None,
+        "by_score": {str(score): row[f"score_{score}"] for score in SCORES},
+        # Answers in the period per ticket answered in it: a guide, as the two sets can differ.
+        "response_rate": _rate(row["answers"], resolved),
+    }
+
+
+
+@dataclass(frozen=True)
+class PublicRecord:
+    """What the public form tells every requester about the last twelve months (SPEC: Transparency)."""
+
+    answered: int
+    on_time_rate: float | None  # by the legal due date, an extension the law allows included
+    answers: int
+    satisfaction: float | None
+
+    @property
+    def on_time_percent(self) -> int:
+        return round((self.on_time_rate or 0) * 100)
+
+
+def public_record(today: datetime.date) -> PublicRecord | None:
+    """The whole desk's record over the last 365 days, in two queries, cached for an hour; None
+    while too few requests were answered for the figures to say nothing about anyone."""
+    def compute() -> PublicRecord | None:
+        first, after = Period(today - datetime.timedelta(days=364), today).bounds()
+        row = _timeliness(Ticket.objects.filter(resolved_at__gte=first, resolved_at__lt=after)).aggregate(
+            answered=Count("id"), on_time=Count("id", filter=ON_TIME | ON_TIME_EXTENDED))
+        if row["answered"] < settings.DESK_PUBLIC_RECORD_MINIMUM:
+            return None
+        rated = Satisfaction.objects.filter(answered_at__gte=first, answered_at__lt=after).aggregate(
+            answers=Count("id"), average=Avg("score"))
+        return PublicRecord(
+            answered=row["answered"], on_time_rate=_rate(row["on_time"], row["answered"]),
+            answers=rated["answers"],
+            satisfaction=round(rated["average"], 1) if rated["answers"] >= settings.DESK_PUBLIC_RECORD_MINIMUM
+            else None,
+        )
+
+    record: PublicRecord | None = cache.get_or_set(f"desk:public-record:{today.isoformat()}", compute, 3600)
+    return record
