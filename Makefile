@@ -51,6 +51,7 @@ test-integration: install
 # Not part of `make test`: timings on PostgreSQL (bench/README in the README's performance section).
 bench: install
 	$(PY) -m bench sweep --tickets 100000
+	$(PY) -m bench dashboard --tickets 100000
 
 clean:
 	rm -rf $(VENV) var test-artifacts

@@ -1,9 +1,15 @@
-"""`python -m bench sweep --tickets N`: the escalation sweep at scale, on PostgreSQL.
+"""Benches on PostgreSQL; each prints a table and writes bench/results/<bench>-<N>.json.
 
-Seeds N open tickets (bulk inserts, with their history rows), puts 10 % of them past level 1
-("due soon") and nothing else, then times one sweep and the idle sweep after it, with their query
-counts. Prints a table and writes bench/results/sweep-<N>.json. Needs DATABASE_URL (PostgreSQL);
-the default is a database of its own, desk_bench, created if missing.
+`python -m bench sweep --tickets N`: the escalation sweep at scale. Seeds N open tickets (bulk
+inserts, with their history rows), puts 10 % of them past level 1 ("due soon") and nothing else,
+then times one sweep and the idle sweep after it, with their query counts.
+
+`python -m bench dashboard --tickets N [--runs R] [--reseed] [--explain]`: the manager's
+dashboard, the page and the metrics API on a realistic desk of N tickets over two years
+(bench/seed.py; a database already holding that seed is reused).
+
+Needs DATABASE_URL (PostgreSQL); the default is a database of its own, desk_bench, created if
+missing. The two benches share it: each reloads the tickets the other left.
 """
 
 from __future__ import annotations
@@ -28,18 +34,30 @@ def main(argv: list[str] | None = None) -> int:
     sweep = commands.add_parser("sweep", help="time the escalation sweep")
     sweep.add_argument("--tickets", type=int, default=100_000)
     sweep.add_argument("--share", type=float, default=0.10, help="share of tickets past level 1")
+    dashboard = commands.add_parser("dashboard", help="time the manager's dashboard and the metrics API")
+    dashboard.add_argument("--tickets", type=int, default=100_000)
+    dashboard.add_argument("--runs", type=int, default=30, help="timed runs of each, after 2 warm-ups")
+    dashboard.add_argument("--reseed", action="store_true", help="load the tickets even if already there")
+    dashboard.add_argument("--explain", action="store_true",
+                           help="add EXPLAIN (ANALYZE, BUFFERS) of each dashboard query to the JSON")
     options = parser.parse_args(argv)
 
-    from bench.database import prepare
+    from bench.database import prepare, server
 
     prepare()
-    from bench.sweep import run
+    if options.command == "dashboard":
+        from bench.dashboard import run as run_dashboard
 
-    result = run(tickets=options.tickets, share=options.share)
+        result = run_dashboard(tickets=options.tickets, runs=options.runs, reseed=options.reseed,
+                               with_explain=options.explain)
+    else:
+        from bench.sweep import run
+
+        result = run(tickets=options.tickets, share=options.share)
     result["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version(),
-                         "platform": platform.platform()}
+                         "platform": platform.platform(), "postgresql": server()}
     RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"sweep-{options.tickets}.json"
+    out = RESULTS / f"{options.command}-{options.tickets}.json"
     out.write_text(json.dumps(result, indent=2))
     print(f"\nwritten to {out}")
     return 0

@@ -226,6 +226,8 @@ if CELERY_BROKER_URL is None:
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
         "data_folder_in": str(_BROKER_DIR),
         "data_folder_out": str(_BROKER_DIR),
+        # Kombu's default is ./control, beside wherever the process happened to start.
+        "control_folder": str(_BROKER_DIR / "control"),
         "store_processed": False,
     }
 else:

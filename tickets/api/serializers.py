@@ -176,26 +176,27 @@ class EscalationFiguresSerializer(serializers.Serializer[Any]):
     total = serializers.IntegerField()
 
 
-class AgentFiguresSerializer(serializers.Serializer[Any]):
+class PunctualitySerializer(serializers.Serializer[Any]):
+    """What was answered in the period, and how punctually."""
+
+    resolved = serializers.IntegerField()
+    on_time = serializers.IntegerField()
+    on_time_extended = serializers.IntegerField()
+    on_time_rate = _rate()
+
+
+class AgentFiguresSerializer(PunctualitySerializer):
     agent = serializers.CharField()
     name = serializers.CharField()
     open = serializers.IntegerField()
-    resolved = serializers.IntegerField()
-    on_time = serializers.IntegerField()
-    on_time_extended = serializers.IntegerField()
-    on_time_rate = _rate()
 
 
-class BreakdownSerializer(serializers.Serializer[Any]):
+class BreakdownSerializer(PunctualitySerializer):
     key = serializers.CharField()
     received = serializers.IntegerField()
-    resolved = serializers.IntegerField()
-    on_time = serializers.IntegerField()
-    on_time_extended = serializers.IntegerField()
     late = serializers.IntegerField()
     extended = serializers.IntegerField()
     refused = serializers.IntegerField()
-    on_time_rate = _rate()
 
 
 class SatisfactionFiguresSerializer(serializers.Serializer[Any]):
