@@ -33,6 +33,13 @@ SECRET_KEY = env.text("DESK_SECRET_KEY", required=True) if PRODUCTION else env.t
     "DESK_SECRET_KEY", _DEVELOPMENT_SECRET
 )
 SECRET_KEY_FALLBACKS = env.items("DESK_SECRET_KEY_FALLBACKS")
+# The dashboard's covering indexes carry extra columns on PostgreSQL; SQLite (the first-try
+# database) builds them as plain indexes, which is all a laptop's desk needs.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
+# The key of the audit's hash chain (tickets/audit.py): a key of its own, so that rotating the
+# secret key does not break the proof; in production it must be set, and kept.
+DESK_AUDIT_KEY = env.text("DESK_AUDIT_KEY", required=True) if PRODUCTION else env.text(
+    "DESK_AUDIT_KEY", "development-only-audit-key-never-use-in-production")
 ALLOWED_HOSTS = (
     env.items("DESK_ALLOWED_HOSTS") if PRODUCTION else env.items(
         "DESK_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"]

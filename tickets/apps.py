@@ -6,3 +6,14 @@ from django.apps import AppConfig
 class TicketsConfig(AppConfig):
     name = "tickets"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Infrastructure, not business logic: every ticket history entry simple-history writes is
+        # sealed into the ticket's hash chain, whichever service wrote it (tickets/audit.py).
+        from simple_history.signals import pre_create_historical_record
+
+        from tickets import audit
+        from tickets.models import Ticket
+
+        pre_create_historical_record.connect(audit.seal, sender=Ticket.history.model,
+                                             dispatch_uid="tickets.audit.seal")

@@ -29,6 +29,15 @@ OPEN_STATUS_VALUES = sorted(status.value for status in OPEN_STATUSES)
 _SCOPE = ["queue", "kind", "regime"]
 
 
+class AuditChain(models.Model):
+    """The ticket history's link in its hash chain (tickets/audit.py)."""
+
+    chain_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
 class Queue(models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=50, unique=True)
@@ -106,7 +115,7 @@ class Ticket(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditChain])
 
     class Meta:
         ordering = ["due_date", "id"]

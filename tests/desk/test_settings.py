@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
     "DESK_PROFILE": "production",
     "DESK_SECRET_KEY": "k3J9x!vQ2mZr8Lp0sW4tY6uB1nC5eD7fG9hJ2kL4mN6pQ8rS0tU",
+    "DESK_AUDIT_KEY": "a-separate-long-random-key-for-the-audit-chain-Zq81",
     "DESK_ALLOWED_HOSTS": "desk.example.org",
     "DATABASE_URL": "postgres://desk@db.example.org:5432/desk",
     "CELERY_BROKER_URL": "redis://redis.example.org:6379/0",
@@ -75,6 +76,7 @@ def test_the_production_profile_passes_check_deploy_with_no_warnings() -> None:
 @pytest.mark.parametrize(
     ("missing", "message"),
     [("DESK_SECRET_KEY", "DESK_SECRET_KEY must be set"),
+     ("DESK_AUDIT_KEY", "DESK_AUDIT_KEY must be set"),
      ("DESK_ALLOWED_HOSTS", "DESK_ALLOWED_HOSTS must be set"),
      ("DATABASE_URL", "DATABASE_URL must name a PostgreSQL database"),
      ("CELERY_BROKER_URL", "CELERY_BROKER_URL must name Redis or RabbitMQ")],

@@ -29,7 +29,7 @@ from desk import faults
 from notifications.models import Notification, Outbox
 from notifications.rendering import Rendered, render_message
 from notifications.services import publish_many
-from tickets import clock
+from tickets import audit, clock
 from tickets.choices import Kind, Priority
 from tickets.lifecycle import OPEN_STATUSES, WAITING_STATUSES
 from tickets.models import Escalation, Queue, Ticket
@@ -195,7 +195,7 @@ def _raise_tickets(rule: Rule, tickets: list[Ticket]) -> None:
 
     Every ticket of the batch gets the same change, so one UPDATE with GREATEST does it (a
     bulk_update would build a CASE branch per ticket and field); the history rows are written from
-    the same values by simple-history's bulk_history_create, in the same transaction."""
+    the same values, sealed into each ticket's audit chain, in the same transaction."""
     now = timezone.now()
     changes: dict[str, Any] = {"escalation_level": Greatest("escalation_level", Value(rule.level)),
                                "updated_at": now}
@@ -206,10 +206,7 @@ def _raise_tickets(rule: Rule, tickets: list[Ticket]) -> None:
         ticket.escalation_level = max(ticket.escalation_level, rule.level)
         ticket.priority = max(ticket.priority, rule.priority or 0)
         ticket.updated_at = now
-    Ticket.history.bulk_history_create(
-        tickets, update=True, default_user=None, default_change_reason=f"escalation ({rule.name})",
-        default_date=now,
-    )
+    audit.bulk_history_create(tickets, reason=f"escalation ({rule.name})", date=now)
 
 
 def _recipients(rule: Rule, tickets: list[Ticket]) -> dict[int, list[User]]:
