@@ -295,3 +295,32 @@ class Satisfaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id}: {self.score}/5"
+
+
+class AccessLog(models.Model):
+    """Who looked at whose personal data, and when: every staff view of a ticket, every export,
+    every file downloaded (SPEC: Data protection). Written by the desk only: no form, no admin
+    change, no history of its own; names are copied, so the log outlives the user and the ticket."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Viewed the ticket")
+        API_VIEW = "api_view", _("Read the ticket through the API")
+        RECORD = "record", _("Opened the compliance record")
+        DOWNLOAD = "download", _("Downloaded a file")
+        EXPORT = "export", _("Exported a list")
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    username = models.CharField(max_length=150)
+    ticket = models.ForeignKey(Ticket, on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="accesses")
+    reference = models.CharField(max_length=20, blank=True)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    detail = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["ticket", "at"], name="access_ticket_at")]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.action} {self.reference} {self.at:%Y-%m-%d %H:%M}"

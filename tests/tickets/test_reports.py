@@ -242,6 +242,48 @@ def test_the_record_makes_the_same_queries_at_1_and_20_replies(
     client = client_for(people["agent"])
     # session, user, ticket (+queue, assignee), history (+users), queue names in the history
     # (nobody was assigned, so no user names), pauses, extension, public messages (+authors),
-    # their files, escalations, satisfaction, navigation, emails
-    with django_assert_num_queries(13):
+    # their files, escalations, satisfaction, the access log entry (insert) and the log, navigation,
+    # emails
+    with django_assert_num_queries(15):
         assert client.get(f"/staff/tickets/{ticket.reference}/record/").status_code == 200
+
+
+# --- The access log ----------------------------------------------------------------------------
+
+def test_every_look_at_personal_data_is_logged_and_shown_on_the_record(
+    people: dict[str, Any], private_media: Any
+) -> None:
+    from tickets.models import AccessLog
+
+    ticket = make_ticket()
+    agent, manager = client_for(people["agent"]), client_for(people["manager"])
+
+    agent.get(f"/staff/tickets/{ticket.reference}/")
+    agent.get(f"/api/v1/tickets/{ticket.reference}/")
+    csv_rows(agent.get("/staff/tickets/export.csv?kind=access"))
+    record = manager.get(f"/staff/tickets/{ticket.reference}/record/").content.decode()
+
+    log = list(AccessLog.objects.values_list("username", "action", "reference", "detail"))
+    assert log == [("agent", "view", ticket.reference, ""), ("agent", "api_view", ticket.reference, ""),
+                   ("agent", "export", "", "ticket list: kind=access"),
+                   ("boss", "record", ticket.reference, "")]
+    assert "Who looked at this person" in record
+    assert "Viewed the ticket" in record and "Read the ticket through the API" in record
+    assert "Opened the compliance record" in record
+
+
+def test_a_ticket_out_of_reach_is_not_shown_and_not_logged(people: dict[str, Any]) -> None:
+    from tickets.models import AccessLog
+
+    ticket = make_ticket()
+
+    assert client_for(people["other_agent"]).get(f"/staff/tickets/{ticket.reference}/").status_code == 404
+    assert not AccessLog.objects.exists()
+
+
+def test_the_access_log_cannot_be_changed_from_the_admin(people: dict[str, Any]) -> None:
+    from django.contrib import admin
+
+    from tickets.models import AccessLog
+
+    assert AccessLog not in admin.site._registry

@@ -15,7 +15,7 @@ from notifications.models import Outbox
 from tests.conftest import valid_request
 from tests.support.people import client_for, make_ticket
 from tickets import services
-from tickets.models import ClockPause, Extension, Message, Ticket
+from tickets.models import AccessLog, ClockPause, Extension, Message, Ticket
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -272,8 +272,9 @@ def test_the_ticket_page_makes_the_same_queries_at_1_and_50_messages(
     client = client_for(people["agent"])
     # session, user, ticket (+queue, assignee), previous and next ticket, queue members (assign
     # form), the request's files, messages (+authors), their files, history (+users), queue names
-    # in the history, pauses, extension, my queues (move form), unread notifications (navigation)
-    with django_assert_num_queries(15):
+    # in the history, pauses, extension, my queues (move form), unread notifications (navigation),
+    # and the access log entry (insert)
+    with django_assert_num_queries(16):
         response = client.get(f"/staff/tickets/{ticket.reference}/")
     assert response.content.decode().count("timeline__entry--note") == messages
 
@@ -300,6 +301,9 @@ def test_a_file_is_downloaded_only_by_the_queues_people_and_never_rendered(
     other = make_ticket()
     assert client_for(people["agent"]).get(
         f"/staff/tickets/{other.reference}/files/{attachment.pk}/").status_code == 404
+    # The one download that happened is in the access log; the refused ones are not.
+    assert list(AccessLog.objects.values_list("username", "action", "reference", "detail")) == [
+        ("agent", "download", ticket.reference, "id.pdf")]
 
 
 def test_the_status_page_shows_the_extension_and_its_reason(people: dict[str, Any]) -> None:

@@ -24,7 +24,7 @@ from rest_framework.throttling import AnonRateThrottle
 from tickets import selectors, services
 from tickets.api import serializers as api
 from tickets.forms import RequestForm
-from tickets.models import Message, Ticket
+from tickets.models import AccessLog, Message, Ticket
 from tickets.selectors.metrics import dashboard_figures, dashboard_queues
 from tickets.staff_forms import QueueFilterForm
 from tickets.views.public import submit_request
@@ -64,7 +64,9 @@ class TicketDetail(generics.RetrieveAPIView[Ticket]):
     lookup_field = "reference"
 
     def get_object(self) -> Ticket:
-        return selectors.ticket_for_staff(self.request.user, self.kwargs["reference"])
+        ticket = selectors.ticket_for_staff(self.request.user, self.kwargs["reference"])
+        services.access_record(user=self.request.user, action=AccessLog.Action.API_VIEW, ticket=ticket)
+        return ticket
 
 
 class TicketMessages(generics.ListAPIView[Message]):
@@ -75,6 +77,8 @@ class TicketMessages(generics.ListAPIView[Message]):
 
     def get_queryset(self) -> QuerySet[Message]:
         ticket = selectors.ticket_for_staff(self.request.user, self.kwargs["reference"])
+        services.access_record(user=self.request.user, action=AccessLog.Action.API_VIEW, ticket=ticket,
+                               detail="messages")
         return ticket.messages.select_related("author").order_by("created_at", "id")
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from notifications.models import Outbox
-from tickets.models import ClockPause, Escalation, Extension, Message, Satisfaction, Ticket
+from tickets.models import AccessLog, ClockPause, Escalation, Extension, Message, Satisfaction, Ticket
 from tickets.selectors import Change, public_messages, ticket_changes, ticket_for_staff
 
 
@@ -27,6 +27,7 @@ class ComplianceRecord:
     deliveries: QuerySet[Outbox]
     escalations: list[Escalation]
     satisfaction: Satisfaction | None
+    accesses: QuerySet[AccessLog]
 
 
 def ticket_record(user: Any, reference: str) -> ComplianceRecord:
@@ -47,4 +48,6 @@ def ticket_record(user: Any, reference: str) -> ComplianceRecord:
         ).order_by("created_at", "id"),
         escalations=list(ticket.escalations.order_by("created_at", "id")),
         satisfaction=Satisfaction.objects.filter(ticket=ticket).first(),
+        # Who has looked at this person's data (the opening of this record included).
+        accesses=AccessLog.objects.filter(ticket=ticket).order_by("at", "id"),
     )

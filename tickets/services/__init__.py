@@ -6,6 +6,7 @@ intake: requests coming in (the public form, the status page, imports); workflow
 
 from __future__ import annotations
 
+from tickets.services.access import access_record
 from tickets.services.actions import ACTIONS, ticket_act
 from tickets.services.common import Actor, stamp, status_link_issue, token_digest
 from tickets.services.intake import (
@@ -37,6 +38,7 @@ __all__ = [
     "REQUESTER_REASON",
     "Actor",
     "Submission",
+    "access_record",
     "satisfaction_askable",
     "satisfaction_record",
     "stamp",

@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from tickets import reports, selectors, staff_forms
+from tickets import reports, selectors, services, staff_forms
+from tickets.models import AccessLog
 from tickets.selectors.metrics import Dashboard, MetricsFilter, Period, dashboard_figures, dashboard_queues
 from tickets.selectors.record import ticket_record
 from tickets.views.staff import View, staff_required
@@ -111,6 +112,8 @@ def dashboard_csv(request: HttpRequest, table: str) -> HttpResponseBase:
         return render(request, "staff/dashboard.html", {"form": form}, status=400)
     wanted = form.to_filter()
     chosen = reports.dashboard_tables(dashboard_figures(request.user, wanted, today=today))[table]
+    services.access_record(user=request.user, action=AccessLog.Action.EXPORT,
+                           detail=f"dashboard {table}: {request.GET.urlencode()}")
     name = f"dashboard-{table}-{wanted.period.start:%Y%m%d}-{wanted.period.end:%Y%m%d}.csv"
     return _csv(name, chosen.columns, chosen.rows)
 
@@ -154,6 +157,8 @@ def queue_csv(request: HttpRequest) -> StreamingHttpResponse:
                _("Escalation level"), _("Received"), _("Due"), _("First response"), _("Resolved"),
                _("Outcome"))
     rows = tickets.values_list(*QUEUE_COLUMNS).iterator(chunk_size=2_000)
+    services.access_record(user=request.user, action=AccessLog.Action.EXPORT,
+                           detail=f"ticket list: {request.GET.urlencode()}")
     return _csv(f"tickets-{timezone.localdate():%Y%m%d}.csv", columns, rows)
 
 
@@ -162,6 +167,7 @@ def queue_csv(request: HttpRequest) -> StreamingHttpResponse:
 @staff_required
 def compliance_record(request: HttpRequest, reference: str) -> HttpResponse:
     record = ticket_record(request.user, reference)
+    services.access_record(user=request.user, action=AccessLog.Action.RECORD, ticket=record.ticket)
     return render(request, "staff/record.html", {
         "record": record, "ticket": record.ticket, "generated_at": timezone.now(),
     })

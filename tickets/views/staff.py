@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tickets import selectors, services, staff_forms, uploads
 from tickets.errors import Refusal
 from tickets.lifecycle import Status, allowed_targets
-from tickets.models import Ticket
+from tickets.models import AccessLog, Ticket
 
 PAGE_SIZE = 25
 DONE_MESSAGES = {
@@ -93,6 +93,7 @@ def _query_without_page(request: HttpRequest) -> str:
 @staff_required
 def ticket_page(request: HttpRequest, reference: str) -> HttpResponse:
     ticket = selectors.ticket_for_staff(request.user, reference)
+    services.access_record(user=request.user, action=AccessLog.Action.VIEW, ticket=ticket)
     return _render_ticket(request, ticket)
 
 
@@ -182,6 +183,8 @@ def attachment_download(request: HttpRequest, reference: str, attachment_id: int
     path = uploads.private_root() / attachment.stored_name
     if not path.exists():
         raise Http404
+    services.access_record(user=request.user, action=AccessLog.Action.DOWNLOAD, ticket=ticket,
+                           detail=attachment.original_name)
     response = FileResponse(path.open("rb"), as_attachment=True, filename=attachment.original_name,
                             content_type=attachment.content_type)
     response["X-Content-Type-Options"] = "nosniff"
