@@ -171,6 +171,9 @@ CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "tickets.views.public.csrf_failure"
 # How long a requester's status session lasts after the emailed link is exchanged (ASVS 14.2.1).
 DESK_STATUS_SESSION_SECONDS = env.number("DESK_STATUS_SESSION_SECONDS", 3600, minimum=60)
+# A status link stops working this many days after its request was answered or closed (it works
+# again if the request is reopened): an old email should not open a person's case for ever.
+DESK_STATUS_LINK_DAYS_AFTER_CLOSURE = env.number("DESK_STATUS_LINK_DAYS_AFTER_CLOSURE", 90, minimum=1)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -287,3 +287,31 @@ def test_the_access_log_cannot_be_changed_from_the_admin(people: dict[str, Any])
     from tickets.models import AccessLog
 
     assert AccessLog not in admin.site._registry
+
+
+# --- Status links expire after the request is closed --------------------------------------------
+
+@pytest.mark.parametrize(("days_after", "opens"), [(89, True), (91, False)])
+def test_a_status_link_stops_working_some_time_after_the_answer(
+    people: dict[str, Any], days_after: int, opens: bool
+) -> None:
+    ticket = resolved_ticket(people["agent"])
+    link = urlsplit(services.status_link_issue(ticket)).path
+
+    with time_machine.travel(ticket.resolved_at + datetime.timedelta(days=days_after)):
+        response = Client().get(link)
+
+    assert response.status_code == (303 if opens else 404)
+
+
+def test_reopening_brings_an_expired_link_back(people: dict[str, Any]) -> None:
+    ticket = resolved_ticket(people["agent"])
+    link = urlsplit(services.status_link_issue(ticket)).path
+    services.ticket_close(ticket_id=ticket.pk, actor=people["agent"], reason="")
+
+    with time_machine.travel(datetime.datetime.now(tz=HELSINKI) + datetime.timedelta(days=200)):
+        expired = Client().get(link).status_code
+        services.ticket_reopen(ticket_id=ticket.pk, actor=people["agent"], reason="new information")
+        reopened = Client().get(link).status_code
+
+    assert (expired, reopened) == (404, 303)

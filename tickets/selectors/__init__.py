@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -20,9 +21,14 @@ STATUS_SESSION_EXPIRES_KEY = "desk_status_expires"
 
 
 def ticket_by_status_link_digest(digest: str) -> Ticket | None:
+    """The ticket of an emailed link, while the link lives: always while the request is open,
+    then for DESK_STATUS_LINK_DAYS_AFTER_CLOSURE days after it was answered or closed."""
     # The digest is of a 256-bit random secret, so an index lookup leaks nothing a timing
     # attacker could use: guessing a digest prefix tells nothing about any real token.
-    return Ticket.objects.filter(status_links__digest=digest).first()
+    cutoff = timezone.now() - datetime.timedelta(days=settings.DESK_STATUS_LINK_DAYS_AFTER_CLOSURE)
+    alive = (Q(status__in=[status.value for status in OPEN_STATUSES]) | Q(closed_at__gt=cutoff)
+             | Q(closed_at__isnull=True, resolved_at__gt=cutoff))
+    return Ticket.objects.filter(alive, status_links__digest=digest).first()
 
 
 def ticket_for_status_session(session: SessionBase) -> Ticket | None:
