@@ -297,6 +297,7 @@ def test_a_status_link_stops_working_some_time_after_the_answer(
 ) -> None:
     ticket = resolved_ticket(people["agent"])
     link = urlsplit(services.status_link_issue(ticket)).path
+    assert ticket.resolved_at is not None
 
     with time_machine.travel(ticket.resolved_at + datetime.timedelta(days=days_after)):
         response = Client().get(link)
