@@ -73,6 +73,14 @@ def percent(rate: float | None) -> float | None:
     return None if rate is None else round(rate * 100, 1)
 
 
+RATES = ("on_time_rate", "on_time_extended_rate", "late_rate", "extension_rate", "refusal_rate")
+
+
+def period_rates(dashboard: Dashboard) -> dict[str, float | None]:
+    """The period's rates as percentages, for the key figures of the dashboard and the report."""
+    return {key: percent(dashboard.period[key]) for key in RATES}
+
+
 def _rule_label(name: str) -> str:
     from tickets.services.escalation import RULES
 

@@ -86,8 +86,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "query": _query(wanted.period, wanted),
         "presets": [(label, preset, _query(preset, wanted), preset == wanted.period)
                     for label, preset in _presets(today)],
-        "rates": {key: reports.percent(figures.period[key]) for key in (
-            "on_time_rate", "on_time_extended_rate", "late_rate", "extension_rate", "refusal_rate")},
+        "rates": reports.period_rates(figures),
     }
     return render(request, "staff/dashboard.html", context)
 
@@ -136,8 +135,7 @@ def monthly_report(request: HttpRequest) -> HttpResponse:
     return render(request, "staff/monthly_report.html", {
         "form": form, "figures": figures, "period": figures.period, "tables": tables,
         "month": period.start, "queue": queue, "generated_at": timezone.now(),
-        "rates": {key: reports.percent(figures.period[key]) for key in (
-            "on_time_rate", "on_time_extended_rate", "late_rate", "extension_rate", "refusal_rate")},
+        "rates": reports.period_rates(figures),
     })
 
 
