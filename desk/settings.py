@@ -7,8 +7,10 @@ RabbitMQ, SMTP, and `manage.py check --deploy` clean). An unknown or malformed v
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import TypeVar
 
 import dj_database_url
 from celery.schedules import crontab
@@ -16,9 +18,11 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from desk.env import Env
+from tickets.crypto import KeyConfigurationError, parse_data_keys, parse_index_key
 from tickets.deadlines import KINDS, REGIMES, ClosedDay, DeadlineError
 
 env = Env()
+_Key = TypeVar("_Key")
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env.text("DESK_VAR_DIR", str(BASE_DIR / "var")))
 
@@ -40,6 +44,25 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 # secret key does not break the proof; in production it must be set, and kept.
 DESK_AUDIT_KEY = env.text("DESK_AUDIT_KEY", required=True) if PRODUCTION else env.text(
     "DESK_AUDIT_KEY", "development-only-audit-key-never-use-in-production")
+
+
+def _key_setting(name: str, development_default: str, parse: Callable[[str], _Key]) -> _Key:
+    text = env.text(name, required=True) if PRODUCTION else env.text(name, development_default)
+    try:
+        return parse(text)
+    except KeyConfigurationError as error:
+        raise ImproperlyConfigured(f"{name}: {error}") from error
+
+
+# Encryption at rest of the requester's personal data (tickets/crypto.py): "id:base64,…", the
+# first the head key for new writes, the others only read until `manage.py rotate_keys` has run;
+# and the HMAC key of the email's blind index. Neither derives from SECRET_KEY; both are required
+# in production; the defaults are for a first try only.
+DESK_DATA_KEYS = _key_setting(
+    "DESK_DATA_KEYS", "dev1:X/fHESubr6LJbFQueAowsav6Rr5M/3mCfZiOeGnw4Sc=", parse_data_keys)
+DESK_EMAIL_INDEX_KEY = _key_setting(
+    "DESK_EMAIL_INDEX_KEY", "EPQnoTwG8pclVYtWx8/SdUzSkP7D77KMFzyHwUODPrA=", parse_index_key)
+
 ALLOWED_HOSTS = (
     env.items("DESK_ALLOWED_HOSTS") if PRODUCTION else env.items(
         "DESK_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"]

@@ -19,6 +19,8 @@ PRODUCTION = {
     "DESK_PROFILE": "production",
     "DESK_SECRET_KEY": "k3J9x!vQ2mZr8Lp0sW4tY6uB1nC5eD7fG9hJ2kL4mN6pQ8rS0tU",
     "DESK_AUDIT_KEY": "a-separate-long-random-key-for-the-audit-chain-Zq81",
+    "DESK_DATA_KEYS": "p1:3q2+7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+    "DESK_EMAIL_INDEX_KEY": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
     "DESK_ALLOWED_HOSTS": "desk.example.org",
     "DATABASE_URL": "postgres://desk@db.example.org:5432/desk",
     "CELERY_BROKER_URL": "redis://redis.example.org:6379/0",

@@ -1,0 +1,164 @@
+"""Encryption at rest of the requester's personal data, and the keyed hash that finds it again.
+
+AES-256-GCM from `cryptography` (research/reliability-security.md §3.1, option (b)). Keys come from
+the environment, never from SECRET_KEY or the database:
+
+- `DESK_DATA_KEYS="k2:<base64 of 32 bytes>,k1:<…>"`: the first is the head key, used for every new
+  write; the others only decrypt, until `manage.py rotate_keys` has moved everything to the head.
+- `DESK_EMAIL_INDEX_KEY`: the HMAC key of the blind index (`email_digest`), a key of its own so
+  that the encryption keys can rotate without recomputing every digest.
+
+A stored text value is `v1:<key id>:<base64 of nonce + ciphertext>`; a stored file is the same
+header in bytes followed by the raw nonce and ciphertext. The associated data binds a value to
+what it is ("tickets.ticket.description", "tickets.attachment.file:<stored name>"): a ciphertext
+copied into another column does not decrypt. It names the model, not the row, because the row's
+primary key is unknown at insert time and simple-history copies the value into its own tables.
+
+Decryption fails closed: a value not in that form, under an unknown key, or failing
+authentication raises `DecryptionError`; nothing ever returns the stored bytes as if they were
+the plaintext (the fernet-fields `except InvalidToken: pass` of §3.1 is what this avoids).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import os
+import re
+import unicodedata
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+
+VERSION = "v1"
+NONCE_BYTES = 12  # GCM's standard nonce; random per value, so 2**32 writes per key stay far from a collision
+KEY_BYTES = 32  # AES-256
+_KEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
+_FILE_VERSION = VERSION.encode()
+
+
+class KeyConfigurationError(ValueError):
+    """A key in the environment is malformed: start-up stops (desk/settings.py)."""
+
+
+class DecryptionError(Exception):
+    """A stored value is not ours, not under a configured key, or has been changed."""
+
+
+def parse_data_keys(text: str) -> dict[str, bytes]:
+    """`"k2:<base64>,k1:<base64>"` → {"k2": key, "k1": key}, head first (dicts keep their order)."""
+    keys: dict[str, bytes] = {}
+    for item in text.split(","):
+        key_id, separator, encoded = item.strip().partition(":")
+        if not separator or not _KEY_ID.match(key_id):
+            raise KeyConfigurationError(
+                "each key must be '<id>:<base64 of 32 bytes>', the id of letters, digits, _ or -")
+        if key_id in keys:
+            raise KeyConfigurationError(f"the key id {key_id!r} is given twice")
+        keys[key_id] = _decode_key(encoded, f"the key {key_id!r}")
+    if not keys:
+        raise KeyConfigurationError("at least one key is needed")
+    return keys
+
+
+def parse_index_key(text: str) -> bytes:
+    return _decode_key(text.strip(), "the email index key")
+
+
+def _decode_key(encoded: str, what: str) -> bytes:
+    try:
+        key = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError) as error:
+        raise KeyConfigurationError(f"{what} is not valid base64") from error
+    if len(key) != KEY_BYTES:
+        raise KeyConfigurationError(f"{what} must be {KEY_BYTES} bytes, not {len(key)}")
+    return key
+
+
+def _keys() -> dict[str, bytes]:
+    keys: dict[str, bytes] = settings.DESK_DATA_KEYS
+    return keys
+
+
+def head_key_id() -> str:
+    return next(iter(_keys()))
+
+
+def _key(key_id: str) -> bytes:
+    try:
+        return _keys()[key_id]
+    except KeyError:
+        raise DecryptionError(f"the value is under the key {key_id!r}, which is not configured") from None
+
+
+def _seal(plaintext: bytes, context: str) -> tuple[str, bytes]:
+    key_id = head_key_id()
+    nonce = os.urandom(NONCE_BYTES)
+    return key_id, nonce + AESGCM(_key(key_id)).encrypt(nonce, plaintext, context.encode())
+
+
+def _open(key_id: str, sealed: bytes, context: str) -> bytes:
+    key = _key(key_id)
+    if len(sealed) < NONCE_BYTES + 16:  # the nonce and GCM's 16-byte tag at the least
+        raise DecryptionError("the value is too short to be a ciphertext")
+    try:
+        return AESGCM(key).decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], context.encode())
+    except InvalidTag:
+        raise DecryptionError(f"the value does not authenticate as {context}") from None
+
+
+def encrypt(plaintext: str, *, context: str) -> str:
+    key_id, sealed = _seal(plaintext.encode(), context)
+    return f"{VERSION}:{key_id}:{base64.b64encode(sealed).decode()}"
+
+
+def decrypt(value: str, *, context: str) -> str:
+    _version, key_id, encoded = _split(value)
+    try:
+        sealed = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        raise DecryptionError("the value is not in the form v1:<key id>:<base64>") from None
+    return _open(key_id, sealed, context).decode()
+
+
+def _split(value: str) -> tuple[str, str, str]:
+    parts = value.split(":", 2) if isinstance(value, str) else []
+    if len(parts) != 3 or parts[0] != VERSION or not _KEY_ID.match(parts[1]):
+        raise DecryptionError("the value is not in the form v1:<key id>:<base64>")
+    return parts[0], parts[1], parts[2]
+
+
+def key_id_of(value: str) -> str:
+    """The id of the key a stored value is under (without decrypting); DecryptionError if none."""
+    return _split(value)[1]
+
+
+def encrypt_bytes(data: bytes, *, context: str) -> bytes:
+    key_id, sealed = _seal(data, context)
+    return _FILE_VERSION + b":" + key_id.encode() + b":" + sealed
+
+
+def decrypt_bytes(stored: bytes, *, context: str) -> bytes:
+    return _open(bytes_key_id(stored), stored.split(b":", 2)[2], context)
+
+
+def bytes_key_id(stored: bytes) -> str:
+    parts = stored[:40].split(b":", 2)
+    if len(parts) != 3 or parts[0] != _FILE_VERSION or not _KEY_ID.match(parts[1].decode("ascii", "replace")):
+        raise DecryptionError("the file is not in the form v1:<key id>:<ciphertext>")
+    return parts[1].decode()
+
+
+def normalise_email(email: str) -> str:
+    return unicodedata.normalize("NFKC", email).strip().casefold()
+
+
+def email_digest(email: str) -> str:
+    """The blind index of an email address: HMAC-SHA256 under DESK_EMAIL_INDEX_KEY of the address
+    normalised (NFKC, stripped, casefolded), in hex. The same address typed in any case finds
+    the same tickets; without the key, a list of guessed addresses cannot be matched against it."""
+    key: bytes = settings.DESK_EMAIL_INDEX_KEY
+    return hmac.new(key, normalise_email(email).encode(), hashlib.sha256).hexdigest()
