@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from tickets.fields import EncryptedTextField
+
 
 class Outbox(models.Model):
     class State(models.TextChoices):
@@ -20,11 +22,13 @@ class Outbox(models.Model):
     ticket = models.ForeignKey(
         "tickets.Ticket", on_delete=models.SET_NULL, null=True, blank=True, related_name="outbox"
     )
-    recipient = models.EmailField(max_length=254)
+    # Encrypted like the ticket (tickets/fields.py): a rendered email names the requester, quotes
+    # their request and carries a status link, so the outbox holds as much as the ticket itself.
+    recipient = EncryptedTextField(max_length=254)
     language = models.CharField(max_length=2)
-    subject = models.CharField(max_length=255)
-    body_text = models.TextField()
-    body_html = models.TextField(blank=True)
+    subject = EncryptedTextField(max_length=255)
+    body_text = EncryptedTextField()
+    body_html = EncryptedTextField(blank=True)
 
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -32,7 +36,7 @@ class Outbox(models.Model):
     # A claimed row whose worker died is picked up again once the lease has passed.
     lease_until = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
+    last_error = EncryptedTextField(blank=True)  # an SMTP refusal often quotes the address
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import os
@@ -94,10 +95,15 @@ def _key(key_id: str) -> bytes:
         raise DecryptionError(f"the value is under the key {key_id!r}, which is not configured") from None
 
 
+@functools.lru_cache(maxsize=16)
+def _cipher(key: bytes) -> AESGCM:
+    return AESGCM(key)
+
+
 def _seal(plaintext: bytes, context: str) -> tuple[str, bytes]:
     key_id = head_key_id()
     nonce = os.urandom(NONCE_BYTES)
-    return key_id, nonce + AESGCM(_key(key_id)).encrypt(nonce, plaintext, context.encode())
+    return key_id, nonce + _cipher(_key(key_id)).encrypt(nonce, plaintext, context.encode())
 
 
 def _open(key_id: str, sealed: bytes, context: str) -> bytes:
@@ -105,7 +111,7 @@ def _open(key_id: str, sealed: bytes, context: str) -> bytes:
     if len(sealed) < NONCE_BYTES + 16:  # the nonce and GCM's 16-byte tag at the least
         raise DecryptionError("the value is too short to be a ciphertext")
     try:
-        return AESGCM(key).decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], context.encode())
+        return _cipher(key).decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], context.encode())
     except InvalidTag:
         raise DecryptionError(f"the value does not authenticate as {context}") from None
 
@@ -121,7 +127,10 @@ def decrypt(value: str, *, context: str) -> str:
         sealed = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
         raise DecryptionError("the value is not in the form v1:<key id>:<base64>") from None
-    return _open(key_id, sealed, context).decode()
+    try:
+        return _open(key_id, sealed, context).decode()
+    except UnicodeDecodeError:  # authenticated, yet not text: not a value of a text field
+        raise DecryptionError(f"the value under {context} is not text") from None
 
 
 def _split(value: str) -> tuple[str, str, str]:
@@ -150,6 +159,18 @@ def bytes_key_id(stored: bytes) -> str:
     if len(parts) != 3 or parts[0] != _FILE_VERSION or not _KEY_ID.match(parts[1].decode("ascii", "replace")):
         raise DecryptionError("the file is not in the form v1:<key id>:<ciphertext>")
     return parts[1].decode()
+
+
+def file_digest(content: bytes) -> str:
+    """What the attachment's `sha256` column holds: an HMAC (under the index key) of the file's
+    SHA-256, not the plain hash, which would let a reader of the database confirm a guessed file.
+    Keyed over the plain hash so that existing rows convert without reading their files."""
+    return keyed_sha256(hashlib.sha256(content).hexdigest())
+
+
+def keyed_sha256(plain_sha256_hex: str) -> str:
+    key: bytes = settings.DESK_EMAIL_INDEX_KEY
+    return hmac.new(key, b"attachment:" + plain_sha256_hex.encode(), hashlib.sha256).hexdigest()
 
 
 def normalise_email(email: str) -> str:

@@ -22,6 +22,7 @@ from tickets.choices import (
     Priority,
     Regime,
 )
+from tickets.fields import EmailDigestField, EncryptedTextField
 from tickets.lifecycle import OPEN_STATUSES, Status
 
 OPEN_STATUS_VALUES = sorted(status.value for status in OPEN_STATUSES)
@@ -74,11 +75,14 @@ class Ticket(models.Model):
     calendar = models.CharField(max_length=16, help_text=_("Working-day calendar, e.g. FI or GB-SCT"))
     language = models.CharField(max_length=2, choices=Language.choices)
 
-    requester_name = models.CharField(max_length=200)
-    requester_email = models.EmailField(max_length=254)
+    # The requester's personal data is stored encrypted (tickets/fields.py); the email is found
+    # again by its keyed hash, never by the plaintext (tickets.crypto.email_digest).
+    requester_name = EncryptedTextField(max_length=200)
+    requester_email = EncryptedTextField(max_length=254)
+    requester_email_digest = EmailDigestField(source="requester_email", db_index=False)
     requester_country = models.CharField(max_length=2)
     requester_region = models.CharField(max_length=8, blank=True)
-    description = models.TextField()
+    description = EncryptedTextField()
 
     # Stamped by the server when the request reached the desk; never taken from the client.
     received_at = models.DateTimeField(editable=False)
@@ -127,7 +131,7 @@ class Ticket(models.Model):
                 fields=["due_date", "escalation_level"], name="ticket_open_due_level",
                 condition=Q(status__in=OPEN_STATUS_VALUES),
             ),
-            models.Index(fields=["requester_email"], name="ticket_requester_email"),
+            models.Index(fields=["requester_email_digest"], name="ticket_requester_email_digest"),
             # The dashboard's figures: what arrived, what was answered and when, what is open now.
             # Each carries the columns its query groups and counts by (PostgreSQL's INCLUDE), so a
             # month of a million-ticket desk is read from the index alone, not from the wide rows
@@ -165,7 +169,7 @@ class Message(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="desk_messages",
     )
-    body = models.TextField()
+    body = EncryptedTextField()
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -186,11 +190,14 @@ class Attachment(models.Model):
     message = models.ForeignKey(
         Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="attachments"
     )
-    # The name the requester gave, for display only; the file on disk has a random name.
-    original_name = models.CharField(max_length=255)
+    # The name the requester gave, for display only (encrypted: "my-passport-Jane-Doe.pdf" is
+    # personal data); the file on disk has a random name and is encrypted too (tickets/uploads.py).
+    original_name = EncryptedTextField(max_length=255)
     stored_name = models.CharField(max_length=64, unique=True, editable=False)
     content_type = models.CharField(max_length=100)  # sniffed from the bytes, never the client's word
     size = models.PositiveIntegerField()
+    # Keyed (crypto.file_digest), not the file's plain SHA-256: a plain hash would let whoever
+    # reads the database confirm a guessed file, such as a known scan of an identity card.
     sha256 = models.CharField(max_length=64)
     uploaded_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
@@ -213,7 +220,8 @@ class ClockPause(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    reason = models.TextField()
+    # Sent to the requester and often about their documents ("the passport copy is unreadable").
+    reason = EncryptedTextField()
     history = HistoricalRecords()
 
     class Meta:
@@ -234,7 +242,7 @@ class Extension(models.Model):
 
     ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="extension")
     notified_at = models.DateTimeField()
-    reason = models.TextField()
+    reason = EncryptedTextField()  # told to the requester, and may describe their case
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -282,7 +290,7 @@ class Satisfaction(models.Model):
 
     ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="satisfaction")
     score = models.PositiveSmallIntegerField()  # 1 (very badly) to 5 (very well)
-    comment = models.TextField(blank=True)
+    comment = EncryptedTextField(blank=True)  # the requester's own words
     answered_at = models.DateTimeField()
     history = HistoricalRecords()
 

@@ -30,7 +30,7 @@ class QueueFilterForm(forms.Form):
         choices=[("", _("Any")), ("0", "0"), ("1", "1"), ("2", "2"), ("3", "3")])
     due_within = forms.IntegerField(label=_("Due within (days)"), min_value=0, max_value=366, required=False)
     q = forms.CharField(label=_("Search"), max_length=200, required=False,
-                        help_text=_("Reference, requester name or email"))
+                        help_text=_("Reference, or the requester's whole email address"))
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=[
         ("due", _("Time left")), ("-due", _("Latest due first")), ("received", _("Oldest first")),
         ("-received", _("Newest first")), ("priority", _("Priority"))])

@@ -2,12 +2,14 @@
 
 The client's file name and Content-Type are never trusted (RT CVE-2022-25802, OTRS CVE-2023-38060):
 the type is sniffed from the first bytes, the name's extension must agree with it, and the file is
-written outside any public directory with a random name.
+written outside any public directory with a random name, encrypted (tickets/crypto.py) under
+associated data that names the stored file: the bytes on disk are no use without the key, and a
+file moved onto another attachment's name does not decrypt as that attachment.
 """
 
 from __future__ import annotations
 
-import hashlib
+import os
 import secrets
 import unicodedata
 from dataclasses import dataclass
@@ -16,6 +18,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
+
+from tickets import crypto
 
 
 class UploadRefused(Exception):
@@ -80,7 +84,7 @@ def check_upload(upload: UploadedFile) -> CheckedUpload:
         original_name=display_name,
         content_type=file_type.content_type,
         size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
+        sha256=crypto.file_digest(content),  # keyed: a plain hash would confirm a guessed file
         content=content,
     )
 
@@ -99,16 +103,42 @@ def private_root() -> Path:
     return Path(settings.PRIVATE_MEDIA_ROOT)
 
 
+def file_context(stored_name: str) -> str:
+    return f"tickets.attachment.file:{stored_name}"
+
+
 def store(upload: CheckedUpload) -> str:
-    """Write the bytes under a random name; returns that name."""
+    """Write the bytes, encrypted, under a random name; returns that name."""
     stored_name = secrets.token_hex(24)
     root = private_root()
     root.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = root / stored_name
     with path.open("xb") as handle:
-        handle.write(upload.content)
+        handle.write(crypto.encrypt_bytes(upload.content, context=file_context(stored_name)))
     path.chmod(0o600)
     return stored_name
+
+
+def read(stored_name: str) -> bytes | None:
+    """The file's plaintext; None if it is not on disk. A file that does not decrypt raises
+    crypto.DecryptionError: it is never handed out as stored."""
+    path = private_root() / stored_name
+    if not path.exists():
+        return None
+    return crypto.decrypt_bytes(path.read_bytes(), context=file_context(stored_name))
+
+
+def replace(stored_name: str, stored_bytes: bytes) -> None:
+    """Write new stored bytes beside the file, then rename over it (rotation, the migration): a
+    crash leaves the old file or the new one, whole, never half of each."""
+    path = private_root() / stored_name
+    temporary = path.with_name(f".{stored_name}.tmp")
+    with temporary.open("wb") as handle:
+        handle.write(stored_bytes)
+        handle.flush()
+        os.fsync(handle.fileno())
+    temporary.chmod(0o600)
+    os.replace(temporary, path)
 
 
 def discard(stored_name: str) -> None:

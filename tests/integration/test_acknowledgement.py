@@ -12,6 +12,7 @@ from django.test import Client
 from notifications.models import Outbox
 from tests.conftest import valid_request
 from tests.support.services import SmtpSink, body_text
+from tickets.crypto import email_digest
 from tickets.models import Ticket
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -28,7 +29,7 @@ def test_the_worker_delivers_the_acknowledgement(
     client = Client()
     response = client.post("/", valid_request(email=email_address), HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 302
-    ticket = Ticket.objects.get(requester_email=email_address)
+    ticket = Ticket.objects.get(requester_email_digest=email_digest(email_address))
 
     message = smtp_sink.wait_for(lambda m: email_address in str(m["To"]))
 

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from tickets.choices import MessageKind
+from tickets.crypto import email_digest
 from tickets.lifecycle import OPEN_STATUSES, Status
 from tickets.models import Attachment, Message, Queue, Ticket
 
@@ -128,11 +129,10 @@ def ticket_queue(user: Any, wanted: QueueFilter, *, today: datetime.date) -> Que
     if wanted.due_within_days is not None:
         tickets = tickets.filter(due_date__lte=today + datetime.timedelta(days=wanted.due_within_days))
     if wanted.search:
+        # By reference, or by the requester's whole email address through its keyed hash: the
+        # name and the email are encrypted, so SQL cannot match a part of them (tickets/crypto.py).
         term = wanted.search.strip()
-        tickets = tickets.filter(
-            Q(reference__iexact=term) | Q(requester_email__iexact=term)
-            | Q(requester_name__icontains=term)
-        )
+        tickets = tickets.filter(Q(reference__iexact=term) | Q(requester_email_digest=email_digest(term)))
     return tickets.order_by(*SORTS.get(wanted.sort, SORTS["due"]))
 
 

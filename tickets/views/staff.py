@@ -5,6 +5,7 @@ user's queues is a 404; a refused action shows why and changes nothing."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, cast
@@ -180,12 +181,15 @@ def attachment_download(request: HttpRequest, reference: str, attachment_id: int
     attachment = ticket.attachments.filter(pk=attachment_id).first()
     if attachment is None:
         raise Http404
-    path = uploads.private_root() / attachment.stored_name
-    if not path.exists():
+    # Decrypted in memory (at most DESK_MAX_UPLOAD_BYTES); a file that does not decrypt raises
+    # crypto.DecryptionError, a server error: never the stored bytes handed out as the file.
+    content = uploads.read(attachment.stored_name)
+    if content is None:
         raise Http404
+    # The log names the file by its id: its original name is the requester's personal data.
     services.access_record(user=request.user, action=AccessLog.Action.DOWNLOAD, ticket=ticket,
-                           detail=attachment.original_name)
-    response = FileResponse(path.open("rb"), as_attachment=True, filename=attachment.original_name,
+                           detail=f"attachment {attachment.pk}")
+    response = FileResponse(io.BytesIO(content), as_attachment=True, filename=attachment.original_name,
                             content_type=attachment.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"

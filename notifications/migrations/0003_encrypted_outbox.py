@@ -1,0 +1,58 @@
+"""The outbox encrypted like the ticket (tickets/fields.py): the columns become text, then every
+existing row is encrypted under the head key. Run twice, it encrypts nothing twice; reversed, it
+decrypts."""
+
+from django.db import migrations
+
+import tickets.fields
+from tickets import encryption
+
+
+def _columns(apps):
+    return encryption.encrypted_columns(apps.get_app_config("notifications").get_models())
+
+
+def encrypt_existing(apps, schema_editor):
+    for column in _columns(apps):
+        encryption.rewrite_column(schema_editor.connection, column, encryption.encrypt_plaintext)
+
+
+def decrypt_existing(apps, schema_editor):
+    for column in _columns(apps):
+        encryption.rewrite_column(schema_editor.connection, column, encryption.decrypt_to_plaintext)
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('notifications', '0002_escalations_notifications'),
+    ]
+
+    operations = [
+        migrations.AlterField(
+            model_name='outbox',
+            name='body_html',
+            field=tickets.fields.EncryptedTextField(blank=True, context='notifications.outbox.body_html'),
+        ),
+        migrations.AlterField(
+            model_name='outbox',
+            name='body_text',
+            field=tickets.fields.EncryptedTextField(context='notifications.outbox.body_text'),
+        ),
+        migrations.AlterField(
+            model_name='outbox',
+            name='last_error',
+            field=tickets.fields.EncryptedTextField(blank=True, context='notifications.outbox.last_error'),
+        ),
+        migrations.AlterField(
+            model_name='outbox',
+            name='recipient',
+            field=tickets.fields.EncryptedTextField(context='notifications.outbox.recipient', max_length=254),
+        ),
+        migrations.AlterField(
+            model_name='outbox',
+            name='subject',
+            field=tickets.fields.EncryptedTextField(context='notifications.outbox.subject', max_length=255),
+        ),
+        migrations.RunPython(encrypt_existing, decrypt_existing),
+    ]
