@@ -302,6 +302,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.sweep_outbox",
         "schedule": timedelta(seconds=DESK_OUTBOX_SWEEP_SECONDS),
     },
+    # Erases the personal data of tickets closed longer ago than their retention period, at night,
+    # in batches; a missed or doubled run erases nothing twice (tickets/services/retention.py).
+    "retention-sweep": {
+        "task": "tickets.tasks.erase_expired_personal_data",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 # The organisation and its clocks (tickets/deadlines: research/deadlines.md).
@@ -336,6 +342,14 @@ DESK_SUPERVISORY_AUTHORITY_URL = env.text("DESK_SUPERVISORY_AUTHORITY_URL", "htt
 # The public form shows the last twelve months' record (answered on time, how people say they
 # were treated) once at least this many requests were answered: fewer could point at a person.
 DESK_PUBLIC_RECORD_MINIMUM = env.number("DESK_PUBLIC_RECORD_MINIMUM", 20, minimum=1)
+# Retention (GDPR Art. 5(1)(e), storage limitation): this many days after a ticket is closed
+# (closed, withdrawn or rejected) the requester's personal data is erased; the statistics, the
+# deadlines and the audit skeleton stay. Per kind, e.g. "complaint=1095,question=365"; a kind not
+# named takes DESK_RETENTION_DAYS. Two years by default: long enough to answer a regulator's
+# question about how a request was handled.
+DESK_RETENTION_DAYS = env.number("DESK_RETENTION_DAYS", 730, minimum=1)
+DESK_RETENTION_DAYS_BY = env.numbers_by_key("DESK_RETENTION_DAYS_BY", frozenset(KINDS))
+DESK_RETENTION_BATCH = env.number("DESK_RETENTION_BATCH", 200, minimum=1)
 
 # The API denies by default: signed-in, active staff only; each object through the scope selector.
 REST_FRAMEWORK = {

@@ -37,3 +37,7 @@ class NothingToDo(Refusal):
 
 class SatisfactionRefused(Refusal):
     code = "satisfaction_not_allowed"
+
+
+class RetentionRefused(Refusal):
+    code = "erasure_not_due"

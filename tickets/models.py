@@ -26,6 +26,8 @@ from tickets.fields import EmailDigestField, EncryptedTextField
 from tickets.lifecycle import OPEN_STATUSES, Status
 
 OPEN_STATUS_VALUES = sorted(status.value for status in OPEN_STATUSES)
+# Closed for good (tickets/lifecycle.py): retention counts its period from `closed_at` in these.
+CLOSED_STATUS_VALUES = sorted(status.value for status in (Status.CLOSED, Status.WITHDRAWN, Status.REJECTED))
 # What the dashboard narrows every figure by: the manager's queues, the kind, the law.
 _SCOPE = ["queue", "kind", "regime"]
 
@@ -113,6 +115,8 @@ class Ticket(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
     outcome_reason = models.TextField(blank=True)
+    # When retention erased the requester's personal data (tickets/services/retention.py).
+    personal_data_erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     # A form's one-time key: the same form posted twice makes one ticket.
     submission_key = models.UUIDField(unique=True, null=True, blank=True, editable=False)
@@ -146,6 +150,10 @@ class Ticket(models.Model):
             models.Index(fields=["status"], name="ticket_open_now",
                          include=[*_SCOPE, "id", "assignee", "due_date", "escalation_level"],
                          condition=Q(status__in=OPEN_STATUS_VALUES)),
+            # The retention sweep: closed tickets not yet erased, by closing time; erased ones
+            # leave the index, so the nightly run reads what is due, not every ticket ever closed.
+            models.Index(fields=["closed_at"], name="ticket_retention_due",
+                         condition=Q(status__in=CLOSED_STATUS_VALUES, personal_data_erased_at__isnull=True)),
         ]
         constraints = [
             models.CheckConstraint(

@@ -16,6 +16,7 @@ from tickets.services.intake import (
     ticket_create,
     ticket_submit,
 )
+from tickets.services.retention import retention_due, retention_sweep, ticket_erase_personal_data
 from tickets.services.satisfaction import satisfaction_askable, satisfaction_record
 from tickets.services.workflow import (
     ticket_add_note,
@@ -39,6 +40,8 @@ __all__ = [
     "Actor",
     "Submission",
     "access_record",
+    "retention_due",
+    "retention_sweep",
     "satisfaction_askable",
     "satisfaction_record",
     "stamp",
@@ -50,6 +53,7 @@ __all__ = [
     "ticket_claim",
     "ticket_close",
     "ticket_create",
+    "ticket_erase_personal_data",
     "ticket_extend",
     "ticket_move",
     "ticket_reject",

@@ -1,0 +1,152 @@
+"""Retention on the real parts (test G3): PostgreSQL, where two sweeps at once take different
+tickets (SKIP LOCKED) and the dashboard's percentiles are the database's own, and the Celery
+worker that runs the nightly task on the same database and file store."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+import threading
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+from tests.support.people import staff
+from tickets import services, uploads
+from tickets.models import Attachment, Ticket
+from tickets.selectors.metrics import MetricsFilter, Period, dashboard_figures
+from tickets.services.retention import RETENTION_ACTOR, retention_due, retention_sweep
+from tickets.tasks import erase_expired_personal_data
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+HISTORY = Ticket.history.model
+
+
+def wait_until(condition: Any, timeout: float = 60, what: str = "condition") -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def closed_long_ago(agent: Any, canary: str, *, with_file: bool = False) -> Ticket:
+    """A request answered and closed, its closing moved 800 days back (the chain covers the
+    history, which keeps the real dates; the row's date is what retention reads)."""
+    attachment = None
+    if with_file:
+        content = b"%PDF-1.4\n" + canary.encode()
+        attachment = uploads.check_upload(SimpleUploadedFile(f"{canary}.pdf", content))
+    ticket = services.ticket_create(
+        kind="access", country="FI", region="", name=f"Name {canary}", email=f"{canary}@example.org",
+        description=f"Request {canary}", language="en", attachment=attachment, submission_key=uuid.uuid4(),
+        received_at=timezone.now(), actor=None, reason="test", acknowledge=False,
+    ).ticket
+    services.ticket_claim(ticket_id=ticket.pk, actor=agent)
+    services.ticket_resolve(ticket_id=ticket.pk, actor=agent, outcome="fulfilled", body=f"Done, {canary}.")
+    services.ticket_close(ticket_id=ticket.pk, actor=agent, reason="")
+    Ticket.objects.filter(pk=ticket.pk).update(closed_at=timezone.now() - datetime.timedelta(days=800))
+    return ticket
+
+
+def orm_hits(canary: str) -> set[str]:
+    hits = set()
+    for model in apps.get_models():
+        columns = [field.attname for field in model._meta.concrete_fields]
+        if any(canary in repr(row) for row in model._base_manager.values_list(*columns)):
+            hits.add(model._meta.label)
+    return hits
+
+
+def figures() -> str:
+    user = get_user_model().objects.get(username="figures")
+    today = timezone.localdate()
+    period = Period(today - datetime.timedelta(days=30), today + datetime.timedelta(days=1))
+    wanted = MetricsFilter(period=period)
+    return json.dumps(dashboard_figures(user, wanted, today=today).as_dict(), sort_keys=True, default=str)
+
+
+def erasure_entries() -> Counter[int]:
+    entries = HISTORY.objects.filter(history_change_reason__startswith=RETENTION_ACTOR)
+    return Counter(entries.values_list("id", flat=True))
+
+
+def verify_audit() -> str:
+    out = io.StringIO()
+    call_command("verify_audit", stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def agent() -> Any:
+    get_user_model().objects.create_user("figures", "f@example.org", "x-long-password", is_staff=True,
+                                         is_superuser=True)
+    return staff("agent", member_of=("requests",))
+
+
+def test_two_sweeps_at_once_erase_each_ticket_once(agent: Any) -> None:
+    tickets = [closed_long_ago(agent, f"CANARY-PARALLEL-{n:02d}") for n in range(30)]
+    before = figures()
+    reports: list[Any] = []
+    errors: list[BaseException] = []
+
+    def sweep() -> None:
+        try:
+            reports.append(retention_sweep(batch_size=4))
+        except BaseException as error:  # reported by the assertion below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert sum(report.total for report in reports) == 30
+    erased = sorted(reference for report in reports for reference in report.references)
+    assert erased == sorted(ticket.reference for ticket in tickets)
+    assert erasure_entries() == Counter({ticket.pk: 1 for ticket in tickets})
+    assert orm_hits("CANARY-PARALLEL") == set()
+    assert figures() == before
+    assert "Every ticket history is intact." in verify_audit()
+
+
+def test_the_worker_erases_what_is_due_once_and_the_files_with_it(
+    celery_worker: Any, agent: Any, settings: Any,
+) -> None:
+    # The files must be where the worker looks for them.
+    settings.PRIVATE_MEDIA_ROOT = Path(celery_worker.env["DESK_PRIVATE_MEDIA_ROOT"])
+    due = [closed_long_ago(agent, f"CANARY-WORKER-{n}", with_file=True) for n in range(3)]
+    recent = closed_long_ago(agent, "CANARY-RECENT", with_file=True)
+    Ticket.objects.filter(pk=recent.pk).update(closed_at=timezone.now() - datetime.timedelta(days=10))
+    files = {ticket.pk: Attachment.objects.get(ticket=ticket).stored_name for ticket in [*due, recent]}
+    assert all((settings.PRIVATE_MEDIA_ROOT / name).exists() for name in files.values())
+    before = figures()
+
+    erase_expired_personal_data.delay()
+    erase_expired_personal_data.delay()  # a doubled beat tick
+    wait_until(lambda: not retention_due().exists() and len(erasure_entries()) == 3, what="the erasure")
+    time.sleep(2)  # the second task has run too (one worker process, in order)
+
+    assert erasure_entries() == Counter({ticket.pk: 1 for ticket in due})
+    assert orm_hits("CANARY-WORKER") == set()
+    assert not any((settings.PRIVATE_MEDIA_ROOT / files[ticket.pk]).exists() for ticket in due)
+    assert (settings.PRIVATE_MEDIA_ROOT / files[recent.pk]).exists()
+    assert "tickets.Ticket" in orm_hits("CANARY-RECENT")
+    assert figures() == before
+    assert "Every ticket history is intact." in verify_audit()
