@@ -8,6 +8,9 @@ from __future__ import annotations
 import datetime
 import io
 import json
+import os
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -375,7 +378,7 @@ def test_a_batch_costs_a_fixed_number_of_queries_and_seven_per_ticket(
         lived(people, f"CANARY-COUNT-{n}")  # two files each
 
     # Savepoint and release (2); the due tickets, locked; their files; per file its delete and
-    # history row (2 × 2 per ticket); messages, satisfaction, pauses and extension, each with its
+    # its history row (4 per ticket); messages, satisfaction, pauses and extension, each with its
     # history table (8); the files' history; the emails (2); status links; access log; per ticket
     # its update, the chain's head and the sealed entry (3); the ticket history. Fewer tickets
     # than a batch: the sweep does not look for a second one.
@@ -383,3 +386,20 @@ def test_a_batch_costs_a_fixed_number_of_queries_and_seven_per_ticket(
         report = retention_sweep(now=later(731))
 
     assert report.total == tickets
+
+
+@pytest.mark.parametrize(("value", "accepted"), [
+    ("complaint=1095,question=365", True), ("gdpr=30", False), ("complaint=0", False),
+    ("complaint=ten", False), ("complaint", False),
+])
+def test_the_periods_per_kind_are_parsed_strictly(value: str, accepted: bool) -> None:
+    environment = {**os.environ, "DESK_RETENTION_DAYS_BY": value}
+    run = subprocess.run([sys.executable, "-c", "import desk.settings as s; print(s.DESK_RETENTION_DAYS_BY)"],
+                         cwd=Path(__file__).resolve().parents[2], env=environment, capture_output=True,
+                         text=True, timeout=60, check=False)
+
+    assert (run.returncode == 0) is accepted, run.stderr
+    if accepted:
+        assert run.stdout.strip() == "{'complaint': 1095, 'question': 365}"
+    else:
+        assert "ImproperlyConfigured" in run.stderr and "DESK_RETENTION_DAYS_BY" in run.stderr
