@@ -38,6 +38,8 @@ ROUTES: tuple[Route, ...] = (
     Route("tickets:request_form", "/", "public"),
     Route("tickets:submitted", "/submitted/", "public"),
     Route("tickets:status", "/status/", "status"),
+    Route("tickets:status_lost", "/status/lost/", "public"),
+    Route("tickets:status_lost_sent", "/status/lost/sent/", "public"),
     Route("tickets:status_open", "/status/open/{token}/", "public", html=False),
     Route("tickets:status_satisfaction", "/status/satisfaction/", "status", changes=True, html=False),
     Route("tickets:staff_home", "/staff/", "public", html=False),
