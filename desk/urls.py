@@ -14,5 +14,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api_docs"),
     path("staff/notifications/", notification_views.notification_list, name="notification_list"),
     path("staff/notifications/read/", notification_views.notifications_read, name="notifications_read"),
+    path("staff/", include("desk.staff_urls")),
     path("", include("tickets.urls")),
 ]

@@ -7,8 +7,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from desk.access import staff_required
 from notifications import selectors, services
-from tickets.views.staff import staff_required
 
 
 @never_cache

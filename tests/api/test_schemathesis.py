@@ -10,9 +10,10 @@ import pytest
 import schemathesis
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 
+from desk.models import ApiToken
+from desk.tokens import api_token_issue
 from desk.wsgi import application
 from tests.support.people import staff
 from tickets import services
@@ -30,7 +31,8 @@ def callers(db: Any) -> dict[str, dict[str, str]]:
             description="OTHER-QUEUE-MARKER" if kind == "complaint" else "mine",
             language="en", attachment=None, submission_key=None, received_at=timezone.now(),
             actor=None, reason="schemathesis seed", acknowledge=False)
-    return {"agent": {"Authorization": f"Token {Token.objects.create(user=agent).key}"}, "anonymous": {}}
+    token = api_token_issue(user=agent, name="schemathesis", scope=ApiToken.Scope.WRITE, days=30)
+    return {"agent": {"Authorization": f"Bearer {token.secret}"}, "anonymous": {}}
 
 
 @pytest.mark.parametrize("caller", ["agent", "anonymous"])

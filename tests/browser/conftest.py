@@ -83,3 +83,20 @@ def check_at_both_widths(page: Any, name: str) -> None:
 def _fast_passwords(settings: Any) -> None:
     """Staff personas are created per test; the production hasher's cost is not under test here."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pass_second_factor(page: Any, user: Any, *, by_keyboard: bool = False, check: str = "") -> None:
+    """The second step of a staff sign-in, as a person with the authenticator app does it."""
+    from tests.support.people import totp_code
+
+    page.wait_for_url("**/staff/login/verify/**")
+    if check:
+        check_at_both_widths(page, check)
+    code = page.locator("#id_code")
+    if by_keyboard:
+        code.focus()
+        page.keyboard.type(totp_code(user))
+        page.keyboard.press("Enter")
+    else:
+        code.fill(totp_code(user))
+        page.locator("main form button[type=submit]").first.click()

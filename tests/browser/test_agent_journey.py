@@ -11,7 +11,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from tests.browser.conftest import check_accessibility, check_at_both_widths, new_page
+from tests.browser.conftest import check_accessibility, check_at_both_widths, new_page, pass_second_factor
+from tests.support.people import with_authenticator
 from tests.support.services import SmtpSink, body_text
 from tickets import services
 from tickets.models import Queue, Ticket
@@ -29,8 +30,8 @@ def test_the_agent_works_a_request_and_the_requester_sees_every_step(
     browser: Any, live_server: Any, celery_worker: Any, smtp_sink: SmtpSink, settings: Any,
 ) -> None:
     settings.DESK_PUBLIC_BASE_URL = live_server.url
-    agent = get_user_model().objects.create_user("aino", "aino@example.org", "a-long-test-password",
-                                                 is_staff=True)
+    agent = with_authenticator(get_user_model().objects.create_user(
+        "aino", "aino@example.org", "a-long-test-password", is_staff=True))
     Queue.objects.get(slug="requests").members.add(agent)
     address = "requester-journey@example.org"
     ticket = services.ticket_create(
@@ -46,6 +47,7 @@ def test_the_agent_works_a_request_and_the_requester_sees_every_step(
     page.locator("#id_username").fill("aino")
     page.locator("#id_password").fill("a-long-test-password")
     page.locator("main form button[type=submit]").click()
+    pass_second_factor(page, agent, check="staff-second-factor")
     page.wait_for_url("**/staff/tickets/")
     page.locator("#id_kind").select_option("access")
     page.locator("form.filters button[type=submit]").click()

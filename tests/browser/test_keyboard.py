@@ -9,7 +9,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from tests.browser.conftest import check_accessibility, new_page
+from tests.browser.conftest import check_accessibility, new_page, pass_second_factor
+from tests.support.people import with_authenticator
 from tickets import services
 from tickets.models import Message, Queue, Ticket
 
@@ -17,8 +18,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 
 def test_the_agent_works_by_keyboard(browser: Any, live_server: Any) -> None:
-    agent = get_user_model().objects.create_user("kaisa", "kaisa@example.org", "a-long-test-password",
-                                                 is_staff=True)
+    agent = with_authenticator(get_user_model().objects.create_user(
+        "kaisa", "kaisa@example.org", "a-long-test-password", is_staff=True))
     Queue.objects.get(slug="requests").members.add(agent)
     for name in ("First", "Second"):
         services.ticket_create(
@@ -36,6 +37,7 @@ def test_the_agent_works_by_keyboard(browser: Any, live_server: Any) -> None:
     page.keyboard.press("Tab")
     page.keyboard.type("a-long-test-password")
     page.keyboard.press("Enter")
+    pass_second_factor(page, agent, by_keyboard=True)
     page.wait_for_url("**/staff/tickets/")
 
     page.keyboard.press("?")

@@ -22,7 +22,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from notifications.models import Outbox
-from tests.browser.conftest import check_accessibility, check_at_both_widths, new_page
+from tests.browser.conftest import check_accessibility, check_at_both_widths, new_page, pass_second_factor
+from tests.support.people import with_authenticator
 from tests.support.services import SmtpSink
 from tickets import services
 from tickets.models import Queue, Satisfaction, Ticket
@@ -80,7 +81,8 @@ def percent(part: int, whole: int) -> str:
 
 
 def staff(username: str, **queues: list[str]) -> Any:
-    user = get_user_model().objects.create_user(username, f"{username}@example.org", PASSWORD, is_staff=True)
+    user = with_authenticator(get_user_model().objects.create_user(
+        username, f"{username}@example.org", PASSWORD, is_staff=True))
     for slug in queues.get("member", []):
         Queue.objects.get(slug=slug).members.add(user)
     for slug in queues.get("manager", []):
@@ -152,6 +154,7 @@ def log_in(page: Any, live_server: Any, username: str) -> None:
     page.locator("#id_username").fill(username)
     page.locator("#id_password").fill(PASSWORD)
     page.locator("main form button[type=submit]").click()
+    pass_second_factor(page, get_user_model().objects.get(username=username))
     page.wait_for_url("**/staff/tickets/")
 
 
@@ -301,7 +304,7 @@ def test_the_manager_reads_the_figures_downloads_a_table_and_a_compliance_record
 
 
 def test_the_manager_changes_the_period_by_keyboard(browser: Any, live_server: Any) -> None:
-    staff("kaisa", manager=["requests"])
+    kaisa = staff("kaisa", manager=["requests"])
     services.ticket_create(
         kind="access", country="FI", region="", name="Open", email="open@example.org",
         description="Please.", language="en", attachment=None, submission_key=None,
@@ -321,6 +324,7 @@ def test_the_manager_changes_the_period_by_keyboard(browser: Any, live_server: A
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
+    pass_second_factor(page, kaisa, by_keyboard=True)
     page.wait_for_url("**/staff/tickets/")
     page.goto(f"{live_server.url}/staff/dashboard/")
     assert figures(page)["Received"] == "2"

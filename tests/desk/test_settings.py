@@ -104,3 +104,10 @@ def test_seed_demo_refuses_to_run_in_production() -> None:
 
     assert result.returncode != 0
     assert "refuses to run in the production profile" in result.stderr
+
+
+def test_the_production_profile_cannot_switch_the_second_factor_off() -> None:
+    result = manage("check", env={**PRODUCTION, "DESK_REQUIRE_SECOND_FACTOR": "false"})
+
+    assert result.returncode != 0
+    assert "DESK_REQUIRE_SECOND_FACTOR cannot be off in the production profile" in result.stderr

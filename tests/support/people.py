@@ -7,7 +7,10 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from desk.second_factor import current_code
 from tickets import services
 from tickets.models import Queue, Ticket
 
@@ -24,8 +27,10 @@ def make_ticket(kind: str = "access", country: str = "FI", region: str = "", **e
 
 
 def staff(username: str, *, member_of: tuple[str, ...] = (), manager_of: tuple[str, ...] = ()) -> Any:
+    """A member of staff with an authenticator app set up (the second factor every sign-in asks)."""
     user = User.objects.create_user(username, f"{username}@example.org", "a-long-test-password",
                                     is_staff=True)
+    with_authenticator(user)
     for slug in member_of:
         Queue.objects.get(slug=slug).members.add(user)
     for slug in manager_of:
@@ -33,16 +38,31 @@ def staff(username: str, *, member_of: tuple[str, ...] = (), manager_of: tuple[s
     return user
 
 
-def client_for(user: Any) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
+def with_authenticator(user: Any) -> Any:
+    """The user has set up an authenticator app (tests read its codes with `totp_code`)."""
+    TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    return user
+
+
+def sign_in_fully(client: Client, user: Any) -> Client:
+    """Signed in with the password and past the second factor, as at the end of the real flow."""
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
     return client
 
 
-def csv_rows(response: Any) -> list[list[str]]:
-    """The rows of a streamed CSV download (UTF-8 with a byte-order mark)."""
-    import csv
-    import io
+def client_for(user: Any, **client_options: Any) -> Client:
+    client = Client(**client_options)
+    if user is not None:
+        sign_in_fully(client, user)
+    return client
 
-    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+
+def totp_code(user: Any) -> str:
+    """The code the user's authenticator app shows now, as a phone would."""
+    return current_code(TOTPDevice.objects.get(user=user, confirmed=True))

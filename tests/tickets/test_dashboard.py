@@ -14,7 +14,7 @@ import time_machine
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from tests.support.people import csv_rows
+from tests.support.people import client_for, csv_rows
 from tickets.models import Escalation, Extension, Queue, Satisfaction, Ticket
 from tickets.selectors.metrics import MetricsFilter, Period, dashboard_figures
 
@@ -259,12 +259,6 @@ def test_a_manager_sees_only_the_queues_they_manage_and_an_administrator_all(spr
 
 # --- The pages, the CSV files and the API ------------------------------------------------------
 
-def client_for(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 NOVEMBER_QUERY = "start=2026-11-01&end=2026-11-22"
 
 
@@ -417,14 +411,14 @@ def test_the_dashboard_makes_the_same_queries_at_10_and_10000_tickets(
     boss = member("boss", "requests", manages=("requests",))
     bulk(count, agent)
     client = client_for(boss)
-    # session, user, may see the dashboard, the queues in scope; then the figures: open now (by
-    # assignee), answered (by kind, queue and assignee), received (by week, kind and queue),
-    # answered per week, first responses and resolutions (one histogram each), escalations,
-    # satisfaction; the navigation and the form's queue choices.
-    with django_assert_num_queries(14):
+    # session, user, the second factor's device, may see the dashboard, the queues in scope; then the figures:
+    # open now (by assignee), answered (by kind, queue and assignee), received (by week, kind and queue),
+    # answered per week, first responses and resolutions (one histogram each), escalations, satisfaction; the
+    # navigation and the form's queue choices.
+    with django_assert_num_queries(15):
         assert client.get(f"/staff/dashboard/?{NOVEMBER_QUERY}").status_code == 200
     # The API: the same figures without the page's choices and navigation.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         assert client.get(f"/api/v1/metrics/?{NOVEMBER_QUERY}").status_code == 200
 
 

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from notifications.models import Notification, Outbox
-from tests.support.people import make_ticket, staff
+from tests.support.people import client_for, make_ticket, staff
 from tickets import services
 from tickets.models import Escalation, Ticket
 from tickets.services.escalation import escalation_sweep
@@ -154,13 +154,9 @@ def test_the_command_prints_what_it_did(desk: dict[str, Any], capsys: Any) -> No
 
 
 def test_staff_see_their_own_notifications_and_mark_them_read(desk: dict[str, Any]) -> None:
-    from django.test import Client
-
     late = ticket_due(datetime.date(2026, 3, 5))
     escalation_sweep(today=TODAY, now=NOW)
-    dpo, agent = Client(), Client()
-    dpo.force_login(desk["dpo"])
-    agent.force_login(desk["agent"])
+    dpo, agent = client_for(desk["dpo"]), client_for(desk["agent"])
 
     page = dpo.get("/staff/notifications/").content.decode()
     assert late.reference in page
@@ -172,7 +168,7 @@ def test_staff_see_their_own_notifications_and_mark_them_read(desk: dict[str, An
     assert dpo.post("/staff/notifications/read/").status_code == 302
     assert "0 unread" in dpo.get("/staff/notifications/").content.decode()
     assert Notification.objects.filter(user=desk["agent"], read_at__isnull=True).exists()
-    assert Client().get("/staff/notifications/").status_code == 302
+    assert client_for(None).get("/staff/notifications/").status_code == 302
 
 
 def test_each_manager_gets_one_digest_a_day_of_what_is_due_this_week(desk: dict[str, Any]) -> None:

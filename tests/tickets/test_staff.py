@@ -255,9 +255,9 @@ def test_the_queue_page_makes_the_same_queries_at_1_and_25_rows(
 ) -> None:
     seed(rows)
     client = client_for(people["agent"])
-    # session, user, queues for the filter, the page count, the page, the status counts,
-    # unread notifications (navigation)
-    with django_assert_num_queries(7):
+    # session, user, the second factor's device, queues for the filter, the page count, the page,
+    # the status counts, unread notifications (navigation)
+    with django_assert_num_queries(8):
         response = client.get("/staff/tickets/")
     assert response.content.decode().count('class="ticket-link"') == rows
 
@@ -270,11 +270,11 @@ def test_the_ticket_page_makes_the_same_queries_at_1_and_50_messages(
     for number in range(messages):
         services.ticket_add_note(ticket_id=ticket.pk, actor=people["agent"], body=f"note {number}")
     client = client_for(people["agent"])
-    # session, user, ticket (+queue, assignee), previous and next ticket, queue members (assign
-    # form), the request's files, messages (+authors), their files, history (+users), queue names
-    # in the history, pauses, extension, my queues (move form), unread notifications (navigation),
-    # and the access log entry (insert)
-    with django_assert_num_queries(16):
+    # session, user, the second factor's device, ticket (+queue, assignee), previous and next
+    # ticket, queue members (assign form), the request's files, messages (+authors), their files,
+    # history (+users), queue names in the history, pauses, extension, my queues (move form),
+    # unread notifications (navigation), and the access log entry (insert)
+    with django_assert_num_queries(17):
         response = client.get(f"/staff/tickets/{ticket.reference}/")
     assert response.content.decode().count("timeline__entry--note") == messages
 

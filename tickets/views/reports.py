@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from desk.access import View, staff_required
 from tickets import reports, selectors, services, staff_forms
 from tickets.models import AccessLog
 from tickets.selectors.metrics import Dashboard, MetricsFilter, Period, dashboard_figures, dashboard_queues
 from tickets.selectors.record import ticket_record
-from tickets.views.staff import View, staff_required
 
 DEFAULT_PERIOD_DAYS = 30
 # The charts the dashboard draws, each from the table of the same name: (table, series).

@@ -6,23 +6,21 @@ user's queues is a 404; a refused action shows why and changes nothing."""
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
-from functools import wraps
 from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.models import User
-from django.contrib.auth.views import LoginView, redirect_to_login
+from django.contrib.auth.views import LoginView
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from desk.access import staff_required
 from tickets import selectors, services, staff_forms, uploads
 from tickets.errors import Refusal
 from tickets.lifecycle import Status, allowed_targets
@@ -42,23 +40,6 @@ DONE_MESSAGES = {
     "close": gettext_lazy("The ticket was closed."),
     "reopen": gettext_lazy("The ticket was reopened."),
 }
-
-View = Callable[..., HttpResponseBase]
-
-
-def staff_required(view: View) -> View:
-    """Signed-in, active staff only; anyone else signed in sees a 404 (nothing here exists for them)."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        user = request.user
-        if not user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not (user.is_active and user.is_staff):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 class StaffLoginView(LoginView):

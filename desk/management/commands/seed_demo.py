@@ -14,7 +14,9 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from desk.second_factor import AUTHENTICATOR, secret_text
 from tickets.errors import Refusal
 from tickets.models import Queue, Ticket
 from tickets.services import (
@@ -81,6 +83,9 @@ class Command(BaseCommand):
                 user.set_password(password)
                 user.save()
             user.groups.add(Group.objects.get_or_create(name=group_name)[0])
+            # The second factor is set up already, so a tester can sign in with the printed secret.
+            if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+                TOTPDevice.objects.create(user=user, name=AUTHENTICATOR, confirmed=True)
             for slug in member_of:
                 queues[slug].members.add(user)
             for slug in manager_of:
@@ -146,6 +151,11 @@ class Command(BaseCommand):
                                     comment="")
 
     def print_logins(self) -> None:
-        self.stdout.write("Demo staff logins (development only) at /admin/:")
+        self.stdout.write("Demo staff sign-ins (development only) at /staff/login/. Add the secret to an")
+        self.stdout.write("authenticator app, or print the current code: python manage.py totp_code USERNAME")
+        devices = {device.user.get_username(): device for device in
+                   TOTPDevice.objects.filter(confirmed=True).select_related("user")}
         for username, password, group_name, _member, _manager in DEMO_USERS:
-            self.stdout.write(f"  {username:8} {password:24} ({group_name})")
+            device = devices.get(username)
+            secret = secret_text(device).replace(" ", "") if device else "(no second factor)"
+            self.stdout.write(f"  {username:8} {password:24} {secret:34} ({group_name})")
