@@ -42,6 +42,14 @@ class Problem:
     reason: str
 
 
+class RewriteStopped(Exception):
+    """A value that does not decrypt stopped a rewrite; the batches before it are committed."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(f"{problem.label} {problem.pk}: {problem.reason}")
+        self.problem = problem
+
+
 def encrypted_columns(models: Iterable[Any]) -> list[Column]:
     """Every EncryptedTextField of the given models (live ones, or a migration's)."""
     columns = []
@@ -83,8 +91,14 @@ def rewrite_column(connection: BaseDatabaseWrapper, column: Column, transform: T
               f"WHERE {quote(column.pk)} = %s AND {quote(column.name)} = %s")
     rewritten = 0
     for batch in _rows(connection, column, batch_size=batch_size):
-        changes = [(new, pk, old) for pk, old in batch
-                   if (new := transform(old, column.context)) is not None]
+        changes = []
+        for pk, old in batch:
+            try:
+                new = transform(old, column.context)
+            except crypto.DecryptionError as error:
+                raise RewriteStopped(Problem(column.label, pk, str(error))) from error
+            if new is not None:
+                changes.append((new, pk, old))
         if changes:
             with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
                 cursor.executemany(update, changes)
@@ -160,7 +174,10 @@ def rewrite_files(names: Iterable[str], transform: Callable[[bytes, str], bytes 
         path = uploads.private_root() / name
         if not path.exists():
             continue
-        new = transform(path.read_bytes(), uploads.file_context(name))
+        try:
+            new = transform(path.read_bytes(), uploads.file_context(name))
+        except crypto.DecryptionError as error:
+            raise RewriteStopped(Problem("file", name, str(error))) from error
         if new is not None:
             uploads.replace(name, new)
             rewritten += 1

@@ -14,16 +14,18 @@ plaintext would silently find nothing (the email is found by `Ticket.requester_e
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.core.exceptions import FieldError
 from django.db import models
 from django.db.models.expressions import Expression
+from django.db.models.lookups import Lookup
 
 from tickets import crypto
 
 
-class EncryptedTextField(models.TextField):  # type: ignore[type-arg] # str in, str out, like TextField
+class EncryptedTextField(models.TextField):  # str in, str out, like TextField
     description = "Text encrypted with AES-256-GCM"
 
     def __init__(self, *args: Any, context: str | None = None, **kwargs: Any) -> None:
@@ -58,14 +60,27 @@ class EncryptedTextField(models.TextField):  # type: ignore[type-arg] # str in, 
         return self.context
 
     def get_lookup(self, lookup_name: str) -> Any:
-        if lookup_name != "isnull":
-            raise FieldError(
-                f"{self.name} is encrypted: it cannot be filtered by {lookup_name!r} in SQL"
-                " (find a requester by Ticket.requester_email_digest)")
-        return super().get_lookup(lookup_name)
+        lookup = super().get_lookup(lookup_name)
+        if lookup is None or lookup_name == "isnull":
+            return lookup
+        return _refused_lookup(lookup_name)
 
 
-class EmailDigestField(models.CharField):  # type: ignore[type-arg] # str in, str out, like CharField
+class RefusedLookup(Lookup):  # never built: its constructor refuses
+    """What a filter on an encrypted column gets: an error when the filter is built."""
+
+    def __init__(self, lhs: Any, rhs: Any) -> None:
+        name = getattr(getattr(lhs, "target", None), "name", "the field")
+        raise FieldError(f"{name} is encrypted: it cannot be filtered by {self.lookup_name!r} in SQL"
+                         " (find a requester by Ticket.requester_email_digest)")
+
+
+@functools.cache
+def _refused_lookup(lookup_name: str) -> type[RefusedLookup]:
+    return type(f"Refused_{lookup_name}", (RefusedLookup,), {"lookup_name": lookup_name})
+
+
+class EmailDigestField(models.CharField):  # str in, str out, like CharField
     """The blind index of another field's email address (`crypto.email_digest`), kept in step on
     every save() and bulk_create() as auto_now keeps a date: no write path can forget it. A save
     with update_fields must name this field too when it names the email (STYLE.md: History)."""
