@@ -18,6 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from desk.env import Env
+from desk.ratelimit import Rate
 from tickets.crypto import KeyConfigurationError, parse_data_keys, parse_index_key
 from tickets.deadlines import KINDS, REGIMES, ClosedDay, DeadlineError
 
@@ -309,6 +310,66 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=30),
     },
 }
+
+# The cache holds the public side's rate-limit counters (desk/ratelimit.py). Production needs
+# Redis, where each count is one atomic command shared by every web process: DESK_CACHE_URL, or
+# else the broker's Redis (the keys are prefixed and expire, so they sit beside Celery's). The
+# laptop profile counts in local memory: per process, so `make run`'s two web workers each allow
+# the limit; a first try on one's own machine has no attacker to stop. Short timeouts: a Redis
+# that is down must cost a request milliseconds (the limiter then lets it through and logs).
+DESK_CACHE_URL = env.optional_text("DESK_CACHE_URL")
+_REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+if DESK_CACHE_URL is None and PRODUCTION and CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    DESK_CACHE_URL = CELERY_BROKER_URL
+if PRODUCTION and not (DESK_CACHE_URL and DESK_CACHE_URL.startswith(_REDIS_SCHEMES)):
+    raise ImproperlyConfigured("DESK_CACHE_URL must name a Redis server in the production profile "
+                               "(the broker's Redis is used when CELERY_BROKER_URL is Redis)")
+if DESK_CACHE_URL is not None and not DESK_CACHE_URL.startswith(_REDIS_SCHEMES):
+    raise ImproperlyConfigured(
+        f"DESK_CACHE_URL must be a redis://, rediss:// or unix:// URL, not {DESK_CACHE_URL!r}")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": DESK_CACHE_URL,
+        "KEY_PREFIX": "desk",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    } if DESK_CACHE_URL else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "desk",
+    },
+}
+DESK_RATE_LIMIT_CACHE = "default"
+
+
+def _rate(name: str, default: str) -> Rate:
+    try:
+        return Rate.parse(env.text(name, default))
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name}: {error}") from None
+
+
+# Limits of the public side, "<count>/<period>" (10/hour, 5/10minute, 100/day). Over a limit the
+# client gets a 429 page saying when to try again, and nothing is saved. The form and the
+# "lost your link" page count accepted posts per client address and per email address; the
+# emailed-link exchange counts every attempt per address (a wrong link counts); the status
+# page counts the requester's messages per ticket.
+DESK_RATE_FORM_ADDRESS = _rate("DESK_RATE_FORM_ADDRESS", "10/hour")
+DESK_RATE_FORM_EMAIL = _rate("DESK_RATE_FORM_EMAIL", "3/hour")
+DESK_RATE_STATUS_LINK_ADDRESS = _rate("DESK_RATE_STATUS_LINK_ADDRESS", "30/hour")
+DESK_RATE_STATUS_MESSAGE_TICKET = _rate("DESK_RATE_STATUS_MESSAGE_TICKET", "20/hour")
+DESK_RATE_RESEND_ADDRESS = _rate("DESK_RATE_RESEND_ADDRESS", "5/hour")
+DESK_RATE_RESEND_EMAIL = _rate("DESK_RATE_RESEND_EMAIL", "3/hour")
+# How many proxies of the operator's own stand in front of the desk. 0 (the default): the
+# client's address is the connection's, and X-Forwarded-For is ignored, since anyone can send
+# it (ASVS 4.1.3). N: the N-th address from the right of X-Forwarded-For.
+DESK_TRUSTED_PROXY_HOPS = env.number("DESK_TRUSTED_PROXY_HOPS", 0, minimum=0, maximum=5)
+# The public forms' human checks (tickets/forms.py HumanCheck): a post sooner than this after the
+# form was served, or from a form older than the maximum age, is shown again to be sent again.
+DESK_FORM_MIN_SECONDS = env.number("DESK_FORM_MIN_SECONDS", 3, minimum=0, maximum=60)
+DESK_FORM_MAX_AGE_SECONDS = env.number("DESK_FORM_MAX_AGE_SECONDS", 24 * 3600, minimum=600)
+# "Lost your link?" answers no sooner than this, whether or not the address has requests, so
+# that the time taken does not tell which (research §5, A7).
+DESK_STATUS_RESEND_ANSWER_MS = env.number("DESK_STATUS_RESEND_ANSWER_MS", 400, minimum=0, maximum=5000)
 
 # The organisation and its clocks (tickets/deadlines: research/deadlines.md).
 DESK_ORGANISATION_NAME = env.text("DESK_ORGANISATION_NAME", "Example Organisation Oy")
