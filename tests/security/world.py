@@ -128,7 +128,8 @@ def make_side(kind: str, *, name: str, email: str, description: str, agent: Any)
         actor=None, reason="test", acknowledge=False,
     )
     ticket = submission.ticket
-    token = services.status_link_issue(ticket)
+    # The service gives the link to email (a full URL); the secret is its last segment.
+    token = services.status_link_issue(ticket).rstrip("/").rsplit("/", 1)[-1]
     services.ticket_add_requester_message(ticket=ticket, body=f"Message of {name}.",
                                           attachment=checked(f"proof-{kind}.pdf"))
     note = services.ticket_add_note(ticket_id=ticket.pk, actor=agent, body=f"Internal note on {name}.")
@@ -193,3 +194,11 @@ def comparable(response: Any, path: str) -> str:
     text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', 'name="csrfmiddlewaretoken" value=""',
                   page_text(response))
     return text.replace(path, "{path}")
+
+
+def csv_rows(response: Any) -> list[list[str]]:
+    """The rows of a streamed CSV download (UTF-8 with a byte-order mark)."""
+    import csv
+    import io
+
+    return list(csv.reader(io.StringIO(page_text(response).removeprefix("\ufeff"))))
