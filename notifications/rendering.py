@@ -8,7 +8,10 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import translation
 
-EVENTS = ("acknowledgement", "reply", "information_requested", "extended", "resolved", "escalation", "digest")
+EVENTS = (
+    "acknowledgement", "reply", "information_requested", "extended", "resolved", "escalation", "digest",
+    "status_links",
+)
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+import time
+from typing import Any, ClassVar, cast
 
 from django import forms
 from django.conf import settings
+from django.core import signing
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries
@@ -52,6 +54,88 @@ class StrictForm(forms.Form):
                     code="unexpected_fields",
                 )
         return cleaned
+
+
+# The human checks' fields, which the API intake (a program, not a person) does not take.
+HUMAN_CHECK_FIELDS = ("website", "form_token")
+
+
+def form_token(purpose: str, *, served_at: float | None = None) -> str:
+    """The signed time a form was served; only the server can make one (django.core.signing)."""
+    served_at = time.time() if served_at is None else served_at
+    return signing.Signer(salt=f"desk.form-served.{purpose}").sign(f"{served_at:.3f}")
+
+
+def _served_at(purpose: str, token: str) -> float | None:
+    try:
+        return float(signing.Signer(salt=f"desk.form-served.{purpose}").unsign(token))
+    except (signing.BadSignature, ValueError):
+        return None
+
+
+class EmptyTextInput(forms.TextInput):
+    """Never echoes a value back: a trap filled by an autofill is empty when the form is shown again."""
+
+    def format_value(self, value: Any) -> str | None:
+        return None
+
+
+class HumanCheck(StrictForm):
+    """Two checks against scripts, with no third party (research/reliability-security.md §3.5):
+
+    - `website`, a field hidden from people (off screen, out of the tab order, hidden from
+      assistive technology, labelled "leave empty" in case it is reached) that form-filling
+      scripts fill in;
+    - `form_token`, the signed time the form was served: a post sooner than DESK_FORM_MIN_SECONDS
+      after it (ASVS 2.4.2 "realistic human timing"), older than DESK_FORM_MAX_AGE_SECONDS, or
+      without it, did not come from a person reading the page.
+
+    A post that fails either is not saved, and is not answered as if accepted: the form comes
+    back with everything the person typed, the trap empty, a fresh time, and one message asking
+    to send it again. A person who autofilled the trap or clicked too fast loses nothing and a
+    statutory request is never silently dropped; a script learns only that its post was not
+    taken, with the same message for both checks, so not which one caught it."""
+
+    human_check_purpose: ClassVar[str] = "form"
+
+    website = forms.CharField(
+        label=gettext_lazy("Leave this field empty. It is there to catch automated spam."),
+        required=False, max_length=500,
+        widget=EmptyTextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+    form_token = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.human_check_failed = False
+
+    @property
+    def form_token_value(self) -> str:
+        """The time to send with the page: the one first served, unless the check failed."""
+        posted = self.data.get(self.add_prefix("form_token"), "") if self.is_bound else ""
+        if posted and not self.human_check_failed:
+            return str(posted)
+        return form_token(self.human_check_purpose)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.is_bound and not self._looks_human(cleaned):
+            self.human_check_failed = True
+            raise forms.ValidationError(
+                _("Please check your answers and send the form again. Nothing was saved yet."),
+                code="human_check",
+            )
+        return cleaned
+
+    def _looks_human(self, cleaned: dict[str, Any]) -> bool:
+        if cleaned.get("website") or self.data.get(self.add_prefix("website")):
+            return False
+        posted = str(self.data.get(self.add_prefix("form_token"), ""))
+        served_at = _served_at(self.human_check_purpose, posted)
+        if served_at is None:
+            return False
+        age = time.time() - served_at
+        return settings.DESK_FORM_MIN_SECONDS <= age <= settings.DESK_FORM_MAX_AGE_SECONDS
 
 
 class UploadField(forms.FileField):
@@ -130,6 +214,23 @@ class RequestForm(StrictForm):
             region = cleaned.get("uk_nation", "")
         cleaned["region"] = region
         return cleaned
+
+
+class PublicRequestForm(HumanCheck, RequestForm):
+    """The request form of the public page: RequestForm (as the API takes it) plus the human checks."""
+
+    human_check_purpose = "request"
+
+
+class StatusResendForm(HumanCheck):
+    """"Lost your link?": the address the requester used; the answer never says whether it has requests."""
+
+    human_check_purpose = "resend"
+
+    email = forms.EmailField(
+        label=gettext_lazy("Your email address"), max_length=254,
+        help_text=gettext_lazy("The address you gave when you made your request."),
+    )
 
 
 class StatusMessageForm(StrictForm):

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.views import LogoutView
-from django.urls import path
+from django.urls import path, re_path
 from django.views.generic import RedirectView
 
 from tickets.views import public, reports, staff
@@ -12,7 +12,10 @@ urlpatterns = [
     path("", public.request_form, name="request_form"),
     path("submitted/", public.submitted, name="submitted"),
     path("status/", public.status_page, name="status"),
-    path("status/open/<str:token>/", public.status_open, name="status_open"),
+    # An empty token too ("/status/open//"): it gets the same 404 page as every other bad link.
+    re_path(r"^status/open/(?P<token>[^/]*)/$", public.status_open, name="status_open"),
+    path("status/lost/", public.status_lost, name="status_lost"),
+    path("status/lost/sent/", public.status_lost_sent, name="status_lost_sent"),
     path("status/satisfaction/", public.satisfaction_answer, name="status_satisfaction"),
     path("staff/", RedirectView.as_view(url="/staff/tickets/"), name="staff_home"),
     path("staff/login/", staff.StaffLoginView.as_view(), name="staff_login"),

@@ -23,11 +23,10 @@ from tickets.models import Ticket
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 SUBMIT = """
-import uuid
 from django.test import Client
-response = Client().post("/", {"kind": "access", "country": "FI", "us_state": "", "uk_nation": "",
-    "name": "Outage", "email": "outage@example.org", "description": "Broker down.",
-    "submission_key": str(uuid.uuid4())})
+from tests.conftest import valid_request
+response = Client().post("/", valid_request(name="Outage", email="outage@example.org",
+                                            description="Broker down."))
 print(response.status_code)
 """
 

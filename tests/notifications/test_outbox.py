@@ -262,6 +262,7 @@ EVENT_CONTEXT: dict[str, dict[str, Any]] = {
     "escalation": {"rule": ESCALATION_RULES[0].description, "level": 1, "queue": "Requests",
                    "due_text": "2 April 2026",
                    "ticket_url": "https://desk.example.org/staff/tickets/PD-2026-000042/"},
+    "status_links": {"is_open": True},
 }
 
 

@@ -21,15 +21,25 @@ STATUS_SESSION_KEY = "desk_status_ticket"
 STATUS_SESSION_EXPIRES_KEY = "desk_status_expires"
 
 
+def status_links_alive() -> Q:
+    """Tickets whose emailed links work: always while the request is open, then for
+    DESK_STATUS_LINK_DAYS_AFTER_CLOSURE days after it was answered or closed."""
+    cutoff = timezone.now() - datetime.timedelta(days=settings.DESK_STATUS_LINK_DAYS_AFTER_CLOSURE)
+    return (Q(status__in=[status.value for status in OPEN_STATUSES]) | Q(closed_at__gt=cutoff)
+            | Q(closed_at__isnull=True, resolved_at__gt=cutoff))
+
+
 def ticket_by_status_link_digest(digest: str) -> Ticket | None:
-    """The ticket of an emailed link, while the link lives: always while the request is open,
-    then for DESK_STATUS_LINK_DAYS_AFTER_CLOSURE days after it was answered or closed."""
+    """The ticket of an emailed link, while the link lives (`status_links_alive`)."""
     # The digest is of a 256-bit random secret, so an index lookup leaks nothing a timing
     # attacker could use: guessing a digest prefix tells nothing about any real token.
-    cutoff = timezone.now() - datetime.timedelta(days=settings.DESK_STATUS_LINK_DAYS_AFTER_CLOSURE)
-    alive = (Q(status__in=[status.value for status in OPEN_STATUSES]) | Q(closed_at__gt=cutoff)
-             | Q(closed_at__isnull=True, resolved_at__gt=cutoff))
-    return Ticket.objects.filter(alive, status_links__digest=digest).first()
+    return Ticket.objects.filter(status_links_alive(), status_links__digest=digest).first()
+
+
+def tickets_with_live_links_for(email: str) -> QuerySet[Ticket]:
+    """The tickets of an email address whose status links would still work ("Lost your link?"),
+    found by the address's keyed hash (the address itself is stored encrypted)."""
+    return Ticket.objects.filter(status_links_alive(), requester_email_digest=email_digest(email))
 
 
 def ticket_for_status_session(session: SessionBase) -> Ticket | None:

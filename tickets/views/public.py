@@ -1,8 +1,12 @@
-"""The public side: the request form, the confirmation, the status page behind the emailed link."""
+"""The public side: the request form, the confirmation, the status page behind the emailed link,
+and "Lost your link?". Every public post is counted (desk/ratelimit.py): over a limit the client
+gets a 429 page in their language saying when to try again, and nothing is saved."""
 
 from __future__ import annotations
 
+import copy
 import datetime
+import time
 import uuid
 
 from django.conf import settings
@@ -14,13 +18,23 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from desk import ratelimit
+from desk.ratelimit import RateLimited, client_address
 from tickets import selectors, services
 from tickets.choices import STATUS_LABELS
+from tickets.crypto import email_digest
 from tickets.errors import Refusal
-from tickets.forms import RequestForm, SatisfactionForm, StatusMessageForm
+from tickets.forms import (
+    PublicRequestForm,
+    RequestForm,
+    SatisfactionForm,
+    StatusMessageForm,
+    StatusResendForm,
+)
 from tickets.lifecycle import Status
 from tickets.models import Satisfaction, Ticket
 from tickets.selectors.metrics import public_record
+from tickets.services.status_links import status_links_resend
 
 SUBMITTED_SESSION_KEY = "desk_submitted_ticket"
 
@@ -48,19 +62,41 @@ def submit_request(form: RequestForm) -> services.Submission:
     )
 
 
+def check_intake_limits(request: HttpRequest, form: RequestForm) -> None:
+    """Count a valid request against its client address and its email address, for the page
+    and the API alike; RateLimited if either is over. A repeat of a form already saved (a
+    double click) is not counted: it makes no new ticket and no new email."""
+    if Ticket.objects.filter(submission_key=form.cleaned_data["submission_key"]).exists():
+        return
+    ratelimit.hit("form-address", client_address(request), settings.DESK_RATE_FORM_ADDRESS)
+    ratelimit.hit("form-email", email_digest(form.cleaned_data["email"]), settings.DESK_RATE_FORM_EMAIL)
+
+
+def too_many(request: HttpRequest, refused: RateLimited) -> HttpResponse:
+    """429: what happened and when to try again, in the visitor's language; nothing was saved."""
+    response = render(request, "public/rate_limited.html",
+                      {"minutes": refused.retry_after_minutes}, status=429)
+    response["Retry-After"] = str(refused.retry_after)
+    return response
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def request_form(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        form = RequestForm(request.POST, request.FILES)
+        form = PublicRequestForm(request.POST, request.FILES)
         if form.is_valid():
+            try:
+                check_intake_limits(request, form)
+            except RateLimited as refused:
+                return too_many(request, refused)
             submission = submit_request(form)
             _grant_status_access(request, submission.ticket)
             request.session[SUBMITTED_SESSION_KEY] = submission.ticket.pk
             return redirect("tickets:submitted")
         status = 400
     else:
-        form = RequestForm(initial={"submission_key": uuid.uuid4()})
+        form = PublicRequestForm(initial={"submission_key": uuid.uuid4()})
         status = 200
     return render(request, "public/request_form.html",
                   {"form": form, "public_record": public_record(timezone.localdate())}, status=status)
@@ -80,11 +116,19 @@ def submitted(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def status_open(request: HttpRequest, token: str) -> HttpResponse:
     """Exchange the emailed secret for a short session and drop it from the address bar at once."""
+    try:
+        # Every attempt counts, a wrong link too: guessing 256-bit secrets is hopeless anyway,
+        # but a script trying should be slowed down and seen, not served at full speed.
+        ratelimit.hit("status-link", client_address(request), settings.DESK_RATE_STATUS_LINK_ADDRESS)
+    except RateLimited as refused:
+        return too_many(request, refused)
     ticket = None
     if 20 <= len(token) <= 100:
+        # Compared by digest: the database holds only SHA-256 of each secret, and the lookup is of
+        # that digest, never of the secret itself (research §5, A6).
         ticket = selectors.ticket_by_status_link_digest(services.token_digest(token))
     if ticket is None:
-        raise Http404
+        return link_not_found(request)
     _grant_status_access(request, ticket)
     response = HttpResponseRedirect(reverse("tickets:status"), status=303)
     response["Referrer-Policy"] = "no-referrer"
@@ -96,10 +140,14 @@ def status_open(request: HttpRequest, token: str) -> HttpResponse:
 def status_page(request: HttpRequest) -> HttpResponse:
     ticket = selectors.ticket_for_status_session(request.session)
     if ticket is None:
-        raise Http404
+        return link_not_found(request)
     if request.method == "POST":
         form = StatusMessageForm(request.POST, request.FILES)
         if form.is_valid():
+            try:
+                ratelimit.hit("status-message", str(ticket.pk), settings.DESK_RATE_STATUS_MESSAGE_TICKET)
+            except RateLimited as refused:
+                return too_many(request, refused)
             services.ticket_add_requester_message(
                 ticket=ticket, body=form.cleaned_data["body"],
                 attachment=form.cleaned_data["attachment"],
@@ -147,6 +195,58 @@ def _render_status(request: HttpRequest, ticket: Ticket, *, form: StatusMessageF
     # The secret never reaches this URL, so the default same-origin policy is right here; and a
     # no-referrer policy would make browsers post `Origin: null`, which CSRF protection refuses.
     return render(request, "public/status.html", context, status=status)
+
+
+def link_not_found(request: HttpRequest) -> HttpResponse:
+    """One 404 for every link that does not open a ticket (wrong, changed, empty, expired), with
+    the way to get a new one. The page is the same byte for byte whatever the link was: the
+    language switcher would echo the address, so it is shown the "Lost your link?" address."""
+    shown = copy.copy(request)
+    shown.path = reverse("tickets:status_lost")
+    shown.META = {**request.META, "QUERY_STRING": ""}
+    return render(request, "public/link_not_found.html", {"request": shown}, status=404)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def status_lost(request: HttpRequest) -> HttpResponse:
+    """"Lost your link?": the same answer, in about the same time, whether or not the address
+    has requests (research §5, A7), so that nobody can learn from it whose requests we hold."""
+    if request.method == "POST":
+        form = StatusResendForm(request.POST)
+        if form.is_valid():
+            started = time.monotonic()
+            try:
+                ratelimit.hit("resend-address", client_address(request), settings.DESK_RATE_RESEND_ADDRESS)
+            except RateLimited as refused:
+                return too_many(request, refused)
+            email = form.cleaned_data["email"]
+            try:
+                ratelimit.hit("resend-email", email_digest(email), settings.DESK_RATE_RESEND_EMAIL)
+            except RateLimited:
+                # Over the limit for this address, the answer is the same and nothing is sent: a
+                # 429 here would tell a stranger that someone asked for that address's links
+                # lately, and the mailbox has had its emails already.
+                pass
+            else:
+                status_links_resend(email=email, language=requester_language())
+            _answer_no_sooner_than(started, settings.DESK_STATUS_RESEND_ANSWER_MS / 1000)
+            return redirect("tickets:status_lost_sent")
+        return render(request, "public/status_lost.html", {"form": form}, status=400)
+    return render(request, "public/status_lost.html", {"form": StatusResendForm()})
+
+
+def _answer_no_sooner_than(started: float, seconds: float) -> None:
+    """Sending links takes longer than finding none: waiting out a floor hides which it was."""
+    remaining = seconds - (time.monotonic() - started)
+    if remaining > 0:
+        time.sleep(remaining)
+
+
+@never_cache
+@require_http_methods(["GET"])
+def status_lost_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "public/status_lost_sent.html")
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
