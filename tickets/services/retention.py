@@ -85,9 +85,10 @@ def _due(now: datetime.datetime) -> Q:
 
 
 def retention_due(*, now: datetime.datetime | None = None) -> QuerySet[Ticket]:
-    """The tickets whose personal data is due for erasure, oldest id first (the partial index
-    `ticket_retention_due` holds only closed, unerased tickets, so the cost grows with those)."""
-    return Ticket.objects.filter(_due(now or timezone.now())).order_by("id")
+    """The tickets whose personal data is due for erasure, longest closed first: in the order of
+    the partial index `ticket_retention_due`, which holds only closed tickets not yet erased, so
+    the nightly query reads what is due, not every ticket the desk ever had."""
+    return Ticket.objects.filter(_due(now or timezone.now())).order_by("closed_at", "id")
 
 
 def _refusal(ticket: Ticket, now: datetime.datetime) -> str | None:
