@@ -30,7 +30,7 @@ from tests.support.people import client_for
 from tickets import services, uploads
 from tickets.errors import RetentionRefused
 from tickets.models import AccessLog, Attachment, Extension, StatusLink, Ticket
-from tickets.selectors import ticket_timeline
+from tickets.selectors import STATUS_SESSION_EXPIRES_KEY, STATUS_SESSION_KEY, ticket_timeline
 from tickets.selectors.metrics import MetricsFilter, Period, dashboard_figures
 from tickets.services.retention import RETENTION_ACTOR, retention_due, retention_reason, retention_sweep
 
@@ -403,3 +403,21 @@ def test_the_periods_per_kind_are_parsed_strictly(value: str, accepted: bool) ->
         assert run.stdout.strip() == "{'complaint': 1095, 'question': 365}"
     else:
         assert "ImproperlyConfigured" in run.stderr and "DESK_RETENTION_DAYS_BY" in run.stderr
+
+
+def test_a_status_page_still_open_on_an_erased_ticket_says_so_and_takes_no_message(
+    people: dict[str, Any],
+) -> None:
+    ticket = lived(people, "CANARY-STATUS")
+    browser = Client()
+    session = browser.session
+    session[STATUS_SESSION_KEY] = ticket.pk
+    session[STATUS_SESSION_EXPIRES_KEY] = later(1000).isoformat()  # a grant no real link gives
+    session.save()
+    assert 'id="add-message"' in browser.get("/status/").content.decode()
+
+    retention_sweep(now=later(731))
+    html = browser.get("/status/").content.decode()
+
+    assert "Personal data erased on" in html and "CANARY-STATUS" not in html
+    assert 'id="add-message"' not in html
