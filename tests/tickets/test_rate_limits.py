@@ -201,6 +201,7 @@ def test_wrong_links_count_towards_the_limit_and_then_even_the_right_one_waits(s
     assert wrong == [404, 404]
     assert refused.status_code == 429
     assert "Liian monta yritystä" in refused.content.decode()
+    assert right.split("/")[-2] not in refused.content.decode()  # the secret is not echoed
     assert client.get("/status/").status_code == 404  # nothing was granted
 
 

@@ -72,10 +72,10 @@ def check_intake_limits(request: HttpRequest, form: RequestForm) -> None:
     ratelimit.hit("form-email", email_digest(form.cleaned_data["email"]), settings.DESK_RATE_FORM_EMAIL)
 
 
-def too_many(request: HttpRequest, refused: RateLimited) -> HttpResponse:
+def too_many(request: HttpRequest, refused: RateLimited, *, shown: HttpRequest | None = None) -> HttpResponse:
     """429: what happened and when to try again, in the visitor's language; nothing was saved."""
     response = render(request, "public/rate_limited.html",
-                      {"minutes": refused.retry_after_minutes}, status=429)
+                      {"minutes": refused.retry_after_minutes, "request": shown or request}, status=429)
     response["Retry-After"] = str(refused.retry_after)
     return response
 
@@ -121,7 +121,7 @@ def status_open(request: HttpRequest, token: str) -> HttpResponse:
         # but a script trying should be slowed down and seen, not served at full speed.
         ratelimit.hit("status-link", client_address(request), settings.DESK_RATE_STATUS_LINK_ADDRESS)
     except RateLimited as refused:
-        return too_many(request, refused)
+        return too_many(request, refused, shown=_without_secret(request))
     ticket = None
     if 20 <= len(token) <= 100:
         # Compared by digest: the database holds only SHA-256 of each secret, and the lookup is of
@@ -201,10 +201,16 @@ def link_not_found(request: HttpRequest) -> HttpResponse:
     """One 404 for every link that does not open a ticket (wrong, changed, empty, expired), with
     the way to get a new one. The page is the same byte for byte whatever the link was: the
     language switcher would echo the address, so it is shown the "Lost your link?" address."""
+    return render(request, "public/link_not_found.html", {"request": _without_secret(request)}, status=404)
+
+
+def _without_secret(request: HttpRequest) -> HttpRequest:
+    """The request as the page's templates see it: at the "Lost your link?" address, so that a
+    link's secret (in the path or the query) is never written into the page."""
     shown = copy.copy(request)
     shown.path = reverse("tickets:status_lost")
     shown.META = {**request.META, "QUERY_STRING": ""}
-    return render(request, "public/link_not_found.html", {"request": shown}, status=404)
+    return shown
 
 
 @never_cache
