@@ -66,3 +66,11 @@ def client_for(user: Any, **client_options: Any) -> Client:
 def totp_code(user: Any) -> str:
     """The code the user's authenticator app shows now, as a phone would."""
     return current_code(TOTPDevice.objects.get(user=user, confirmed=True))
+
+
+def csv_rows(response: Any) -> list[list[str]]:
+    """The rows of a streamed CSV download (UTF-8 with a byte-order mark)."""
+    import csv
+    import io
+
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
