@@ -41,3 +41,10 @@ class SatisfactionRefused(Refusal):
 
 class RetentionRefused(Refusal):
     code = "erasure_not_due"
+
+
+class ErasedRefused(Refusal):
+    """The ticket's personal data was erased under the retention rule: nobody can be answered,
+    and nothing may be added to what is now only an audit skeleton."""
+
+    code = "personal_data_erased"

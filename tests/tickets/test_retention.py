@@ -421,3 +421,28 @@ def test_a_status_page_still_open_on_an_erased_ticket_says_so_and_takes_no_messa
 
     assert "Personal data erased on" in html and "CANARY-STATUS" not in html
     assert 'id="add-message"' not in html
+
+
+@pytest.mark.parametrize("action", ["reopen", "reply", "note", "claim", "requester"])
+def test_nothing_more_can_be_done_on_an_erased_ticket(people: dict[str, Any], action: str) -> None:
+    from tickets.errors import ErasedRefused
+
+    ticket = lived(people, "CANARY-AFTER")
+    retention_sweep(now=later(731))
+    ticket.refresh_from_db()
+    entries, messages, emails = ticket.history.count(), ticket.messages.count(), Outbox.objects.count()
+    agent = people["agent"]
+    calls = {
+        "reopen": lambda: services.ticket_reopen(ticket_id=ticket.pk, actor=agent, reason="again"),
+        "reply": lambda: services.ticket_reply(ticket_id=ticket.pk, actor=agent, body="Hello?"),
+        "note": lambda: services.ticket_add_note(ticket_id=ticket.pk, actor=agent, body="note"),
+        "claim": lambda: services.ticket_claim(ticket_id=ticket.pk, actor=agent),
+        "requester": lambda: services.ticket_add_requester_message(ticket=ticket, body="hi", attachment=None),
+    }
+
+    with pytest.raises(ErasedRefused, match="erased under the retention rule"):
+        calls[action]()
+
+    ticket.refresh_from_db()
+    assert (ticket.history.count(), ticket.messages.count(), Outbox.objects.count()) == (entries, messages, emails)
+    assert ticket.status == "closed"

@@ -15,7 +15,7 @@ from tickets import clock
 from tickets.models import Attachment, Message, Queue, ReferenceCounter, Ticket
 from tickets.regions import jurisdiction_for
 from tickets.services.common import Actor, record, stamp, status_link_issue
-from tickets.services.workflow import ticket_resume_for_answer
+from tickets.services.workflow import refuse_if_erased, ticket_resume_for_answer
 from tickets.uploads import CheckedUpload, discard, store
 
 REQUESTER_REASON = "submitted by the requester through the public form"
@@ -118,6 +118,7 @@ def ticket_add_requester_message(
     try:
         with transaction.atomic():
             locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+            refuse_if_erased(locked)
             message = Message(ticket=locked, kind="requester", body=body)
             stamp(message, actor=None, reason=reason)
             message.save()

@@ -19,7 +19,14 @@ from notifications.services import outbox_enqueue
 from tickets import clock
 from tickets.choices import STATUS_LABELS, MessageKind, Outcome, PauseKind
 from tickets.deadlines import DeadlineError
-from tickets.errors import AssignmentRefused, ExtensionRefused, NothingToDo, PauseRefused, TransitionRefused
+from tickets.errors import (
+    AssignmentRefused,
+    ErasedRefused,
+    ExtensionRefused,
+    NothingToDo,
+    PauseRefused,
+    TransitionRefused,
+)
 from tickets.lifecycle import IllegalTransition, Status, check_transition
 from tickets.models import ClockPause, Extension, Message, Queue, Ticket
 from tickets.services.common import Actor, record, stamp, status_link_issue
@@ -31,7 +38,14 @@ User = get_user_model()
 def _in_locked_ticket(ticket_id: int, work: Callable[[Ticket], Result]) -> Result:
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update().get(pk=ticket_id)
+        refuse_if_erased(ticket)
         return work(ticket)
+
+
+def refuse_if_erased(ticket: Ticket) -> None:
+    if ticket.personal_data_erased_at is not None:
+        raise ErasedRefused(_("The personal data of this request was erased under the retention "
+                              "rule, so nothing more can be done on it."))
 
 
 def _move(ticket: Ticket, target: Status) -> list[str]:
