@@ -263,3 +263,12 @@ def test_the_form_page_and_the_lost_page_link_to_each_other() -> None:
     assert 'href="/status/lost/"' in form
     assert 'href="/"' in lost
     assert 'name="email"' in lost
+
+
+def test_an_address_without_requests_costs_one_query(django_assert_num_queries: Any) -> None:
+    ticket_of("known@example.org")
+
+    # SAVEPOINT (the test's transaction holds the outer one); the tickets of the address by its
+    # digest, locked; RELEASE. Nothing is written.
+    with django_assert_num_queries(3):
+        assert status_links_resend(email="nobody@example.org", language="en") == 0
