@@ -100,10 +100,11 @@ class HumanCheck(StrictForm):
 
     website = forms.CharField(
         label=gettext_lazy("Leave this field empty. It is there to catch automated spam."),
-        required=False, max_length=500,
+        # No length limit: the trap's own error would show its label; any content is caught below.
+        required=False,
         widget=EmptyTextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
-    form_token = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+    form_token = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
