@@ -86,9 +86,6 @@ def _rows(connection: BaseDatabaseWrapper, column: Column, *,
 def rewrite_column(connection: BaseDatabaseWrapper, column: Column, transform: Transform,
                    *, batch_size: int = BATCH_SIZE) -> int:
     """Apply `transform` to every non-empty value; returns how many values were rewritten."""
-    quote = connection.ops.quote_name
-    update = (f"UPDATE {quote(column.table)} SET {quote(column.name)} = %s "  # noqa: S608 - as above
-              f"WHERE {quote(column.pk)} = %s AND {quote(column.name)} = %s")
     rewritten = 0
     for batch in _rows(connection, column, batch_size=batch_size):
         changes = []
@@ -100,10 +97,28 @@ def rewrite_column(connection: BaseDatabaseWrapper, column: Column, transform: T
             if new is not None:
                 changes.append((new, pk, old))
         if changes:
-            with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-                cursor.executemany(update, changes)
+            with transaction.atomic(using=connection.alias):
+                _update(connection, column, changes)
             rewritten += len(changes)
     return rewritten
+
+
+def _update(connection: BaseDatabaseWrapper, column: Column, changes: list[tuple[str, Any, str]]) -> None:
+    """Write (new, pk, old) triples, each only where the column still holds `old`. PostgreSQL
+    takes a batch in one UPDATE … FROM (VALUES …): per-row statements made rotation a quarter as
+    fast (bench desk of 10k tickets, 92k values)."""
+    quote = connection.ops.quote_name
+    table, pk, name = quote(column.table), quote(column.pk), quote(column.name)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            rows = ", ".join(["(%s, %s::bigint, %s)"] * len(changes))
+            cursor.execute(
+                f"UPDATE {table} AS t SET {name} = v.new FROM (VALUES {rows}) AS v(new, pk, old) "  # noqa: S608 - as above
+                f"WHERE t.{pk} = v.pk AND t.{name} = v.old",
+                [value for change in changes for value in change])
+        else:
+            cursor.executemany(f"UPDATE {table} SET {name} = %s WHERE {pk} = %s AND {name} = %s",  # noqa: S608 - as above
+                               changes)
 
 
 def encrypt_plaintext(value: str, context: str) -> str | None:
