@@ -73,7 +73,7 @@ if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DESK_ALLOWED_HOSTS must be set in the production profile")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "desk.apps.DeskAdminConfig",  # Django's admin behind the desk's sign-in and second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -81,12 +81,15 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
     "django_countries",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "desk",
     "tickets",
     "notifications",
@@ -101,10 +104,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the second factor
     "django.contrib.messages.middleware.MessageMiddleware",
+    "desk.sessions.SessionLimitsMiddleware",  # idle and absolute limits of a staff session
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the page that explains it
 ]
 
 ROOT_URLCONF = "desk.urls"
@@ -149,11 +155,47 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Staff sign-in (README: Staff sign-in). Axes first: it refuses a locked-out sign-in before any
+# password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",  # reads passwords set before Argon2
+]
+# A second factor (TOTP, with recovery codes) for every staff page, the admin and session use of
+# the API. Only the first-try profile may switch it off; production always requires it.
+DESK_REQUIRE_SECOND_FACTOR = env.flag("DESK_REQUIRE_SECOND_FACTOR", default=True)
+if PRODUCTION and not DESK_REQUIRE_SECOND_FACTOR:
+    raise ImproperlyConfigured("DESK_REQUIRE_SECOND_FACTOR cannot be off in the production profile")
+OTP_TOTP_ISSUER = env.text("DESK_OTP_ISSUER", "Privacy Desk")
+OTP_TOTP_THROTTLE_FACTOR = 1  # 1 s, 2 s, 4 s … between wrong codes (django-otp's throttling)
+OTP_STATIC_THROTTLE_FACTOR = 1
+# Lockout (django-axes): this many failed sign-ins, or wrong second-factor codes, for one username
+# from one address lock that pair for the cool-off; the pair, so an outsider cannot lock an agent
+# out from elsewhere (ASVS 6.1.1). `manage.py axes_reset_username NAME` unlocks early.
+AXES_FAILURE_LIMIT = env.number("DESK_LOCKOUT_FAILURES", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env.number("DESK_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "desk.views.locked_out"
+# Who the client is: the same answer as the public side's rate limits (DESK_TRUSTED_PROXY_HOPS).
+AXES_CLIENT_IP_CALLABLE = "desk.ratelimit.client_address"
+AXES_VERBOSE = False
+# A staff session ends after this long without a request, and this long after sign-in in any case.
+DESK_SESSION_IDLE_SECONDS = env.number("DESK_SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
+DESK_SESSION_MAX_SECONDS = env.number("DESK_SESSION_MAX_SECONDS", 10 * 3600, minimum=300)
+# API tokens (desk/tokens.py): the longest life a member of staff may give one.
+DESK_API_TOKEN_MAX_DAYS = env.number("DESK_API_TOKEN_MAX_DAYS", 365, minimum=1)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
      "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 # Languages of the public side: the requester's own (SPEC: Finnish, Swedish, English).
@@ -188,7 +230,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 
 # Sessions and cookies.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
-SESSION_COOKIE_AGE = env.number("DESK_SESSION_SECONDS", 8 * 3600, minimum=300)
+# The cookie lives as long as the longest staff session; desk/sessions.py enforces both limits.
+SESSION_COOKIE_AGE = DESK_SESSION_MAX_SECONDS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -416,8 +459,9 @@ DESK_RETENTION_BATCH = env.number("DESK_RETENTION_BATCH", 200, minimum=1)
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["tickets.api.permissions.IsStaffMember"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # The token first: its challenge (WWW-Authenticate: Bearer) makes a refusal a 401.
+        "desk.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -450,4 +494,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.choice(
         "DESK_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))},
+    # Axes logs every sign-in at INFO; its warnings (lockouts) are what an operator needs.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
