@@ -5,6 +5,7 @@ table or file, search by the email's keyed hash, key rotation, and decryption th
 from __future__ import annotations
 
 import base64
+import logging
 import os
 import subprocess
 import sys
@@ -75,6 +76,24 @@ def test_no_table_and_no_file_holds_the_personal_data_in_plaintext(
 
     assert hits(raw_rows(), canaries) == []
     assert hits(files_under(private_media), canaries) == []
+
+
+def test_no_statement_sent_to_the_database_carries_the_plaintext(
+    canaries: Canaries, people: dict[str, Any], caplog: Any,
+) -> None:
+    """Every SQL statement of the whole lifecycle is logged with its parameters (the debug
+    cursor) and scanned: the values are encrypted before the driver sees them."""
+    connection.force_debug_cursor = True
+    try:
+        with caplog.at_level(logging.DEBUG, logger="django.db.backends"):
+            seed_canary_ticket(canaries, people["agent"])
+    finally:
+        connection.force_debug_cursor = False
+
+    statements = [record.getMessage() for record in caplog.records if record.name == "django.db.backends"]
+    assert len(statements) > 50
+    assert any("INSERT INTO \"tickets_historicalticket\"" in statement for statement in statements)
+    assert hits([("sql", "\n".join(statements).encode())], canaries) == []
 
 
 def test_the_models_read_back_the_plaintext_history_included(seeded: Ticket, canaries: Canaries) -> None:
