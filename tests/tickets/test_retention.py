@@ -421,6 +421,11 @@ def test_a_status_page_still_open_on_an_erased_ticket_says_so_and_takes_no_messa
 
     assert "Personal data erased on" in html and "CANARY-STATUS" not in html
     assert 'id="add-message"' not in html
+    messages = ticket.messages.count()
+    posted = browser.post("/status/", {"body": "Still there?"})
+    assert posted.status_code == 409
+    assert "erased under the retention rule" in posted.content.decode()
+    assert ticket.messages.count() == messages
 
 
 @pytest.mark.parametrize("action", ["reopen", "reply", "note", "claim", "requester"])

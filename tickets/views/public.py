@@ -148,10 +148,13 @@ def status_page(request: HttpRequest) -> HttpResponse:
                 ratelimit.hit("status-message", str(ticket.pk), settings.DESK_RATE_STATUS_MESSAGE_TICKET)
             except RateLimited as refused:
                 return too_many(request, refused)
-            services.ticket_add_requester_message(
-                ticket=ticket, body=form.cleaned_data["body"],
-                attachment=form.cleaned_data["attachment"],
-            )
+            try:
+                services.ticket_add_requester_message(
+                    ticket=ticket, body=form.cleaned_data["body"],
+                    attachment=form.cleaned_data["attachment"],
+                )
+            except Refusal as refusal:  # the request's personal data was erased meanwhile
+                return _render_status(request, ticket, refusal=refusal.message, status=409)
             return redirect(reverse("tickets:status") + "?sent=1")
         return _render_status(request, ticket, form=form, status=400)
     return _render_status(request, ticket)
