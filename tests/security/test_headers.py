@@ -215,3 +215,21 @@ def test_the_scanner_lets_a_plain_link_and_local_assets_pass() -> None:
     html = ('<a href="https://tietosuoja.fi/en">the authority</a><link href="/static/desk/desk.css">'
             '<script src="/static/desk/desk.js" defer></script>')
     assert foreign_loads(html) == []
+
+
+def test_a_server_error_shows_a_plain_page_with_nothing_from_inside(world: World, monkeypatch: Any) -> None:
+    """Research I1, ASVS 16.5.1: no stack, settings or SQL on an error page."""
+    from tickets.views import public
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("SELECT requester_email FROM tickets_ticket -- internal detail")
+
+    monkeypatch.setattr(public, "public_record", broken)
+
+    response = Client(raise_request_exception=False).get("/", HTTP_ACCEPT_LANGUAGE="fi")
+
+    assert response.status_code == 500
+    text = page_text(response)
+    assert "Pahoittelemme" in text
+    for secret in ("Traceback", "SELECT", "internal detail", settings.SECRET_KEY, "site-packages"):
+        assert secret not in text

@@ -4,6 +4,7 @@ the service's 409 with its reason) in a body, and nothing at all changes."""
 
 from __future__ import annotations
 
+import html
 import json
 
 import pytest
@@ -159,3 +160,66 @@ def test_a_foreign_queue_filter_on_the_queue_shows_nothing_of_that_queue(world: 
     body = page_text(response)
     assert world.b.ticket.reference not in body
     assert world.b.ticket.requester_name not in body
+
+
+def test_revoking_another_persons_api_token_is_a_404_and_the_token_lives(world: World) -> None:
+    from desk.models import ApiToken
+    from desk.tokens import api_token_issue
+
+    issued = api_token_issue(user=world.people["agent_b"], name="their script", scope="write", days=30)
+
+    response = world.client("agent_a").post(f"/staff/account/tokens/{issued.token.pk}/revoke/")
+
+    assert response.status_code == 404
+    assert ApiToken.objects.get(pk=issued.token.pk).revoked_at is None
+
+
+@pytest.mark.parametrize("scope", ["read", "write"])
+def test_an_api_token_reaches_exactly_what_its_owner_reaches(world: World, scope: str) -> None:
+    from django.test import Client
+
+    from desk.tokens import api_token_issue
+
+    secret = api_token_issue(user=world.people["agent_a"], name="script", scope=scope, days=30).secret
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    before = state()
+
+    listing = client.get("/api/v1/tickets/").json()["results"]
+    foreign = client.get(f"/api/v1/tickets/{world.b.ticket.reference}/")
+    foreign_note = client.post(f"/api/v1/tickets/{world.b.ticket.reference}/note/", {"body": "x"},
+                               content_type="application/json")
+
+    assert [row["reference"] for row in listing] == [world.a.ticket.reference]
+    assert foreign.status_code == 404
+    assert foreign_note.status_code == (403 if scope == "read" else 404)
+    assert state() == before
+
+
+@pytest.mark.parametrize("language", ["en", "fi", "sv"])
+@pytest.mark.parametrize("field", ["queue", "status", "priority", "assignee", "due_date", "received_at",
+                                   "escalation_level", "requester_id", "ticket", "language"])
+def test_the_public_forms_refuse_fields_they_do_not_have(world: World, field: str, language: str) -> None:
+    """Research A3 and helpdesk L10: a requester cannot choose their queue, priority or deadline."""
+    from django.test import Client
+    from django.utils import translation
+
+    from tests.conftest import valid_request
+
+    public = Client()
+    status = Client()
+    status.get(f"/status/open/{world.a.token}/")
+    forged = {field: str(world.b.ticket.pk)}
+    before = state()
+
+    form = public.post("/", valid_request(**forged), HTTP_ACCEPT_LANGUAGE=language)
+    message = status.post("/status/", {"body": "Hello.", **forged}, HTTP_ACCEPT_LANGUAGE=language)
+
+    with translation.override(language):
+        expected = translation.gettext("The form contained fields it does not accept: %(fields)s. "
+                                       "Nothing was saved. Please reload the page and try again.")
+    expected = expected.split("%(fields)s")[0]
+    assert language == "en" or not expected.startswith("The form contained")
+    for response in (form, message):
+        assert response.status_code == 400
+        assert expected in html.unescape(page_text(response))
+    assert state() == before
