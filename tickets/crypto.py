@@ -37,7 +37,7 @@ from django.conf import settings
 VERSION = "v1"
 NONCE_BYTES = 12  # GCM's standard nonce; random per value, so 2**32 writes per key stay far from a collision
 KEY_BYTES = 32  # AES-256
-_KEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
+_KEY_ID = re.compile(r"[A-Za-z0-9_-]{1,16}")
 _FILE_VERSION = VERSION.encode()
 
 
@@ -54,7 +54,7 @@ def parse_data_keys(text: str) -> dict[str, bytes]:
     keys: dict[str, bytes] = {}
     for item in text.split(","):
         key_id, separator, encoded = item.strip().partition(":")
-        if not separator or not _KEY_ID.match(key_id):
+        if not separator or not _KEY_ID.fullmatch(key_id):
             raise KeyConfigurationError(
                 "each key must be '<id>:<base64 of 32 bytes>', the id of letters, digits, _ or -")
         if key_id in keys:
@@ -135,7 +135,7 @@ def decrypt(value: str, *, context: str) -> str:
 
 def _split(value: str) -> tuple[str, str, str]:
     parts = value.split(":", 2) if isinstance(value, str) else []
-    if len(parts) != 3 or parts[0] != VERSION or not _KEY_ID.match(parts[1]):
+    if len(parts) != 3 or parts[0] != VERSION or not _KEY_ID.fullmatch(parts[1]):
         raise DecryptionError("the value is not in the form v1:<key id>:<base64>")
     return parts[0], parts[1], parts[2]
 
@@ -156,9 +156,10 @@ def decrypt_bytes(stored: bytes, *, context: str) -> bytes:
 
 def bytes_key_id(stored: bytes) -> str:
     parts = stored[:40].split(b":", 2)
-    if len(parts) != 3 or parts[0] != _FILE_VERSION or not _KEY_ID.match(parts[1].decode("ascii", "replace")):
+    key_id = parts[1].decode("ascii", "replace") if len(parts) == 3 else ""
+    if parts[0] != _FILE_VERSION or not _KEY_ID.fullmatch(key_id):
         raise DecryptionError("the file is not in the form v1:<key id>:<ciphertext>")
-    return parts[1].decode()
+    return key_id
 
 
 def file_digest(content: bytes) -> str:
