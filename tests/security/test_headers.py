@@ -233,3 +233,19 @@ def test_a_server_error_shows_a_plain_page_with_nothing_from_inside(world: World
     assert "Pahoittelemme" in text
     for secret in ("Traceback", "SELECT", "internal detail", settings.SECRET_KEY, "site-packages"):
         assert secret not in text
+
+
+def test_api_answers_with_personal_data_are_not_cached(world: World) -> None:
+    """ASVS 14.3.2, as for the staff pages: the list, the ticket, its messages and every action's
+    answer (the ticket again) are never stored by a browser or a proxy."""
+    client = world.client("agent_a")
+    reference = world.a.ticket.reference
+    answers = {path: client.get(path) for path in (
+        "/api/v1/tickets/", f"/api/v1/tickets/{reference}/", f"/api/v1/tickets/{reference}/messages/")}
+    answers["note"] = client.post(f"/api/v1/tickets/{reference}/note/", {"body": "n"},
+                                  content_type="application/json")
+    answers["refused"] = client.get(f"/api/v1/tickets/{world.b.ticket.reference}/")
+
+    for what, response in answers.items():
+        assert "no-store" in response.get("Cache-Control", ""), what
+        assert "private" in response["Cache-Control"], what

@@ -23,6 +23,7 @@ from rest_framework.serializers import BaseSerializer
 from desk.ratelimit import RateLimited
 from tickets import selectors, services
 from tickets.api import serializers as api
+from tickets.api.caching import NotCached
 from tickets.forms import HUMAN_CHECK_FIELDS, RequestForm
 from tickets.models import AccessLog, Message, Ticket
 from tickets.selectors.metrics import dashboard_figures, dashboard_queues
@@ -48,7 +49,7 @@ FILTER_PARAMETERS = [
 
 
 @extend_schema(parameters=FILTER_PARAMETERS)
-class TicketList(generics.ListAPIView[Ticket]):
+class TicketList(NotCached, generics.ListAPIView[Ticket]):
     """The caller's tickets, soonest due first, with the queue page's filters."""
 
     serializer_class = api.TicketListSerializer
@@ -59,7 +60,7 @@ class TicketList(generics.ListAPIView[Ticket]):
         return selectors.ticket_queue(self.request.user, form.to_filter(), today=timezone.localdate())
 
 
-class TicketDetail(generics.RetrieveAPIView[Ticket]):
+class TicketDetail(NotCached, generics.RetrieveAPIView[Ticket]):
     serializer_class = api.TicketDetailSerializer
     lookup_field = "reference"
 
@@ -69,7 +70,7 @@ class TicketDetail(generics.RetrieveAPIView[Ticket]):
         return ticket
 
 
-class TicketMessages(generics.ListAPIView[Message]):
+class TicketMessages(NotCached, generics.ListAPIView[Message]):
     """Every message of a ticket, internal notes included (staff only), oldest first."""
 
     serializer_class = api.MessageSerializer
@@ -82,7 +83,7 @@ class TicketMessages(generics.ListAPIView[Message]):
         return ticket.messages.select_related("author").order_by("created_at", "id")
 
 
-class TicketAction(generics.GenericAPIView[Ticket]):
+class TicketAction(NotCached, generics.GenericAPIView[Ticket]):
     """Base of every action endpoint: parse, call the one service, answer with the ticket."""
 
     serializer_class = api.EmptyInput
