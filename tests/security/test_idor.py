@@ -223,3 +223,20 @@ def test_the_public_forms_refuse_fields_they_do_not_have(world: World, field: st
         assert response.status_code == 400
         assert expected in html.unescape(page_text(response))
     assert state() == before
+
+
+@pytest.mark.parametrize("action", STAFF_ACTIONS)
+def test_every_action_refuses_a_forged_status_or_queue_field(world: World, action: str) -> None:
+    client = world.client("agent_a")
+    reference = world.a.ticket.reference
+    api_name = action.replace("_", "-")
+    forged = {"status": "closed", "queue_id": str(world.b.ticket.queue_id)}
+    before = state()
+
+    page = client.post(f"/staff/tickets/{reference}/{action}/", {**PAGE_INPUT[action], **forged})
+    api = client.post(f"/api/v1/tickets/{reference}/{api_name}/", {**API_INPUT[api_name], **forged},
+                      content_type="application/json")
+
+    assert (page.status_code, api.status_code) == (400, 400)
+    assert "status" in json.dumps(api.json())
+    assert state() == before
