@@ -40,7 +40,10 @@ def crawl(world: World) -> list[tuple[str, str, Any]]:
     """(who, route name, response) for every HTML page of the table, as the persona who reaches it."""
     requester = Client()
     assert requester.get(f"/status/open/{world.a.token}/").status_code == 303
+    half = Client()
+    half.force_login(world.people["agent_a"])  # the password only: the second-factor pages
     by_access = {"public": [("anonymous", Client())], "status": [("requester", requester)],
+                 "sign_in": [("password only", half)],
                  "staff": [("agent", world.client("agent_a")), ("admin", world.client("admin"))],
                  "ticket": [("agent", world.client("agent_a"))],
                  "figures": [("manager", world.client("manager_a"))]}
