@@ -6,6 +6,8 @@ user and the change reason on every write (STYLE.md: History).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -30,6 +32,13 @@ OPEN_STATUS_VALUES = sorted(status.value for status in OPEN_STATUSES)
 CLOSED_STATUS_VALUES = sorted(status.value for status in (Status.CLOSED, Status.WITHDRAWN, Status.REJECTED))
 # What the dashboard narrows every figure by: the manager's queues, the kind, the law.
 _SCOPE = ["queue", "kind", "regime"]
+
+
+def ticket_history(**options: Any) -> HistoricalRecords:
+    """simple-history for ticket data, with the change reason as encrypted text of any length: a
+    reason quotes what staff typed (why the deadline was extended, why a request was refused),
+    which can run to a paragraph and can name the requester (research §3.2: history tables)."""
+    return HistoricalRecords(history_change_reason_field=EncryptedTextField(null=True), **options)
 
 
 class AuditChain(models.Model):
@@ -123,7 +132,7 @@ class Ticket(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(bases=[AuditChain])
+    history = ticket_history(bases=[AuditChain])
 
     class Meta:
         ordering = ["due_date", "id"]
@@ -179,7 +188,7 @@ class Message(models.Model):
     )
     body = EncryptedTextField()
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    history = ticket_history()
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -208,7 +217,7 @@ class Attachment(models.Model):
     # reads the database confirm a guessed file, such as a known scan of an identity card.
     sha256 = models.CharField(max_length=64)
     uploaded_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    history = ticket_history()
 
     class Meta:
         ordering = ["uploaded_at", "id"]
@@ -230,7 +239,7 @@ class ClockPause(models.Model):
     )
     # Sent to the requester and often about their documents ("the passport copy is unreadable").
     reason = EncryptedTextField()
-    history = HistoricalRecords()
+    history = ticket_history()
 
     class Meta:
         ordering = ["started_at", "id"]
@@ -256,7 +265,7 @@ class Extension(models.Model):
     )
     previous_due_date = models.DateField()
     new_due_date = models.DateField()
-    history = HistoricalRecords()
+    history = ticket_history()
 
     def __str__(self) -> str:
         return f"{self.ticket_id}: {self.previous_due_date} → {self.new_due_date}"
@@ -300,7 +309,7 @@ class Satisfaction(models.Model):
     score = models.PositiveSmallIntegerField()  # 1 (very badly) to 5 (very well)
     comment = EncryptedTextField(blank=True)  # the requester's own words
     answered_at = models.DateTimeField()
-    history = HistoricalRecords()
+    history = ticket_history()
 
     class Meta:
         indexes = [models.Index(fields=["answered_at"], name="satisfaction_answered")]

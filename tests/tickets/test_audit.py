@@ -14,11 +14,12 @@ from django.db import connection
 from django.utils import timezone
 
 from tests.support.people import make_ticket
-from tickets import audit, services
+from tickets import audit, crypto, services
 from tickets.models import Ticket
 from tickets.services.escalation import escalation_sweep
 
 pytestmark = pytest.mark.django_db
+REASON_CONTEXT = "tickets.historicalticket.history_change_reason"
 HISTORY = Ticket.history.model
 
 
@@ -58,10 +59,11 @@ def test_an_entry_edited_in_the_database_breaks_the_chain_there(people: dict[str
     ticket = worked(people)
     other = worked(people)
     claimed = entries(ticket)[1]
-    with connection.cursor() as cursor:  # what someone with database access could do
+    # What someone with database access, and even the data key, but not the audit key could do.
+    forged = crypto.encrypt("claimed by nobody", context=REASON_CONTEXT)
+    with connection.cursor() as cursor:
         cursor.execute("UPDATE tickets_historicalticket SET history_user_id = NULL, "
-                       "history_change_reason = 'claimed by nobody' WHERE history_id = %s",
-                       [claimed.history_id])
+                       "history_change_reason = %s WHERE history_id = %s", [forged, claimed.history_id])
 
     with pytest.raises(CommandError, match="1 ticket histories are broken"):
         verify_audit()
@@ -72,6 +74,20 @@ def test_an_entry_edited_in_the_database_breaks_the_chain_there(people: dict[str
     assert f"{ticket.reference}: entry 2 (history id {claimed.history_id}" in out.getvalue()
     assert other.reference not in out.getvalue()
     assert "Every ticket history is intact." in verify_audit(other.reference)
+
+
+def test_a_reason_overwritten_with_plaintext_is_a_broken_link_not_a_crash(people: dict[str, Any]) -> None:
+    ticket = worked(people)
+    claimed = entries(ticket)[1]
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE tickets_historicalticket SET history_change_reason = 'claimed by nobody' "
+                       "WHERE history_id = %s", [claimed.history_id])
+
+    broken = list(audit.verify())
+
+    assert [(b.reference, b.position, b.history_id) for b in broken] == [
+        (ticket.reference, 2, claimed.history_id)]
+    assert "does not decrypt" in broken[0].reason
 
 
 def test_a_deleted_entry_breaks_the_chain_at_the_next_one(people: dict[str, Any]) -> None:
@@ -104,7 +120,8 @@ def test_the_escalation_sweep_seals_its_entries(people: dict[str, Any]) -> None:
     report = escalation_sweep()
 
     assert report.total >= 1
-    assert HISTORY.objects.filter(id=ticket.pk, history_change_reason__startswith="escalation").exists()
+    reasons = [entry.history_change_reason for entry in HISTORY.objects.filter(id=ticket.pk)]
+    assert any(reason.startswith("escalation") for reason in reasons)
     assert list(audit.verify()) == []
 
 

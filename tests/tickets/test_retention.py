@@ -323,8 +323,9 @@ def test_the_command_erases_what_the_dry_run_listed_and_a_second_run_nothing(peo
     assert dump() == after_first  # the second run wrote nothing, not even a second entry
     assert dry.getvalue().splitlines() == ["dry run: 0 ticket(s) would be erased; nothing was changed"]
     for ticket in due:
-        erasures = HISTORY.objects.filter(id=ticket.pk, history_change_reason__startswith=RETENTION_ACTOR)
-        assert erasures.count() == 1
+        erasures = [entry for entry in HISTORY.objects.filter(id=ticket.pk)
+                    if (entry.history_change_reason or "").startswith(RETENTION_ACTOR)]
+        assert len(erasures) == 1
 
 
 def test_batches_erase_everything_due(people: dict[str, Any]) -> None:
@@ -449,5 +450,6 @@ def test_nothing_more_can_be_done_on_an_erased_ticket(people: dict[str, Any], ac
         calls[action]()
 
     ticket.refresh_from_db()
-    assert (ticket.history.count(), ticket.messages.count(), Outbox.objects.count()) == (entries, messages, emails)
+    after = (ticket.history.count(), ticket.messages.count(), Outbox.objects.count())
+    assert after == (entries, messages, emails)
     assert ticket.status == "closed"
