@@ -122,14 +122,28 @@ def client_address(request: HttpRequest) -> str:
     (DESK_TRUSTED_PROXY_HOPS). Each proxy appends the address it received the request from to
     X-Forwarded-For, so with N proxies the client is the N-th entry from the right; anything
     further left was written by the client and is never trusted (ASVS 4.1.3)."""
-    address = request.META.get("REMOTE_ADDR", "")
+    return _network_of(_claimed_address(request))
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The same client's exact address, or None when it is not an address: what the sign-in
+    lockout (django-axes) records, so both agree on who the client is."""
+    address = _claimed_address(request)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
+
+
+def _claimed_address(request: HttpRequest) -> str:
+    address: str = request.META.get("REMOTE_ADDR", "")
     hops: int = settings.DESK_TRUSTED_PROXY_HOPS
     if hops:
         forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         forwarded = [part for part in forwarded if part]
         if forwarded:
             address = forwarded[-min(hops, len(forwarded))]
-    return _network_of(address)
+    return address
 
 
 def _network_of(address: str) -> str:

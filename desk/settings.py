@@ -182,7 +182,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "desk.views.locked_out"
 # Who the client is: the same answer as the public side's rate limits (DESK_TRUSTED_PROXY_HOPS).
-AXES_CLIENT_IP_CALLABLE = "desk.ratelimit.client_address"
+AXES_CLIENT_IP_CALLABLE = "desk.ratelimit.client_ip"
 AXES_VERBOSE = False
 # A staff session ends after this long without a request, and this long after sign-in in any case.
 DESK_SESSION_IDLE_SECONDS = env.number("DESK_SESSION_IDLE_SECONDS", 30 * 60, minimum=60)

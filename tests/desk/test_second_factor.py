@@ -232,3 +232,13 @@ def test_seed_demo_prints_each_demo_users_secret_and_the_secret_signs_in() -> No
 
     assert response.status_code == 302
     assert client.get("/staff/tickets/").status_code == 200
+
+
+def test_a_forged_forwarded_for_header_does_not_dodge_the_lockout(agent: Any, settings: Any) -> None:
+    settings.AXES_FAILURE_LIMIT = 2
+    for number in range(2):
+        password_step(Client(HTTP_X_FORWARDED_FOR=f"198.51.100.{number}"), password="wrong-password")
+
+    locked = password_step(Client(HTTP_X_FORWARDED_FOR="203.0.113.9"))
+
+    assert locked.status_code == 429
