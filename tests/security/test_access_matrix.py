@@ -61,6 +61,10 @@ def test_every_read_route_answers_each_persona_as_the_rule_says(world: World, pe
         got[route.name] = response.status_code
         if response.status_code == 302:
             assert "/staff/login/" in response["Location"], route.name
+        if response.status_code in (401, 403, 404):  # a refusal says so, in words
+            text = page_text(response)
+            assert (response.json()["message"] if route.access.startswith("api_")
+                    else "Page not found" in text), route.name
         if response.status_code == 200 and route.access == "ticket" and route.html:
             # The page is this ticket's, and holds nothing of a ticket the persona may not see.
             other_letter = "b" if letter == "a" else "a"
