@@ -27,6 +27,19 @@ def private_media(settings: Any, tmp_path: Path) -> Path:
 
 
 @pytest.fixture(autouse=True)
+def _private_files(private_media: Path) -> Path:
+    """Uploaded files of each test go to its own temporary directory."""
+    return private_media
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    """Staff personas are created per test; the production hasher's cost is not under test here
+    (the sign-in tests check the flow, and settings tests the production hashers)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _public_limits(request: pytest.FixtureRequest) -> None:
     """Suites post to the public form many times: their limits are out of reach, their counts
     start at zero. Tests of the limits themselves (desk/ratelimit.py) set their own."""

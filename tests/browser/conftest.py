@@ -20,10 +20,6 @@ WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 320, "he
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 
 
-@pytest.fixture(autouse=True)
-def _private_files(private_media: Path) -> Path:
-    return private_media
-
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
@@ -78,11 +74,6 @@ def check_at_both_widths(page: Any, name: str) -> None:
     check_accessibility(page, name)
     page.set_viewport_size(desktop)
 
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    """Staff personas are created per test; the production hasher's cost is not under test here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def pass_second_factor(page: Any, user: Any, *, by_keyboard: bool = False, check: str = "") -> None:
