@@ -134,6 +134,18 @@ def decrypt_to_plaintext(value: str, context: str) -> str | None:
     return crypto.decrypt(value, context=context)
 
 
+def encrypt_columns(connection: BaseDatabaseWrapper, columns: Iterable[Column]) -> None:
+    """A migration's forward step: every plaintext value of these columns encrypted."""
+    for column in columns:
+        rewrite_column(connection, column, encrypt_plaintext)
+
+
+def decrypt_columns(connection: BaseDatabaseWrapper, columns: Iterable[Column]) -> None:
+    """A migration's backward step: every value of these columns back to plaintext."""
+    for column in columns:
+        rewrite_column(connection, column, decrypt_to_plaintext)
+
+
 def to_head_key(value: str, context: str) -> str | None:
     """For rotation: re-encrypt under the head key a value under any other configured key.
     A value that does not decrypt raises: rotation never rewrites what it cannot read."""

@@ -33,8 +33,7 @@ def _file_names(apps, schema_editor):
 def encrypt_existing(apps, schema_editor):
     connection = schema_editor.connection
     columns = _columns(apps)
-    for column in columns:
-        encryption.rewrite_column(connection, column, encryption.encrypt_plaintext)
+    encryption.encrypt_columns(connection, columns)
     for column in columns:
         if column.name == "requester_email":
             encryption.fill_email_digests(connection, column)
@@ -45,8 +44,7 @@ def encrypt_existing(apps, schema_editor):
 
 def decrypt_existing(apps, schema_editor):
     connection = schema_editor.connection
-    for column in _columns(apps):
-        encryption.rewrite_column(connection, column, encryption.decrypt_to_plaintext)
+    encryption.decrypt_columns(connection, _columns(apps))
     encryption.rewrite_files(_file_names(apps, schema_editor), encryption.decrypt_file)
 
 

@@ -17,13 +17,11 @@ def _reason_columns(apps):
 
 
 def encrypt_existing(apps, schema_editor):
-    for column in _reason_columns(apps):
-        encryption.rewrite_column(schema_editor.connection, column, encryption.encrypt_plaintext)
+    encryption.encrypt_columns(schema_editor.connection, _reason_columns(apps))
 
 
 def decrypt_existing(apps, schema_editor):
-    for column in _reason_columns(apps):
-        encryption.rewrite_column(schema_editor.connection, column, encryption.decrypt_to_plaintext)
+    encryption.decrypt_columns(schema_editor.connection, _reason_columns(apps))
 
 
 class Migration(migrations.Migration):
