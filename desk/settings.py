@@ -180,6 +180,10 @@ AXES_FAILURE_LIMIT = env.number("DESK_LOCKOUT_FAILURES", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env.number("DESK_LOCKOUT_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Every failed password or code is kept (who, when, from where, on which step: ASVS 16.3.1),
+# and the log of each username is capped, so a flood cannot fill the database.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_ACCESS_FAILURE_LOG_PER_USER_LIMIT = 1000
 AXES_LOCKOUT_CALLABLE = "desk.views.locked_out"
 # Who the client is: the same answer as the public side's rate limits (DESK_TRUSTED_PROXY_HOPS).
 AXES_CLIENT_IP_CALLABLE = "desk.ratelimit.client_ip"

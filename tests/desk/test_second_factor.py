@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from axes.models import AccessFailureLog
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django_otp.plugins.otp_static.models import StaticToken
@@ -212,6 +213,9 @@ def test_wrong_codes_count_towards_the_lockout_and_end_the_half_sign_in(agent: A
     assert [answer.status_code for answer in answers] == [400, 400, 429]
     assert after["Location"].startswith("/staff/login/?")
     assert password_again.status_code == 429
+    # Each failed code is on record, with the step it failed at.
+    failures = AccessFailureLog.objects.filter(username="agent")
+    assert failures.filter(path_info=VERIFY).count() == 3
 
 
 def test_seed_demo_prints_each_demo_users_secret_and_the_secret_signs_in() -> None:
