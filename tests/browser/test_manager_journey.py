@@ -77,7 +77,8 @@ def expected(start: datetime.date, end: datetime.date) -> dict[str, int]:
 
 
 def percent(part: int, whole: int) -> str:
-    return f"{round(100 * part / whole, 1)} %"
+    """A rate as the page shows it; with nothing answered there is no rate (on the 1st of a month)."""
+    return f"{round(100 * part / whole, 1)} %" if whole else "–"
 
 
 def staff(username: str, **queues: list[str]) -> Any:

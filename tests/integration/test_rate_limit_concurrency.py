@@ -22,7 +22,9 @@ from tests.tickets.test_honeypot import resend_post
 from tickets import services
 from tickets.models import Ticket
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+# serialized_rollback like every other transactional suite: a plain flush here would leave the
+# next serialized test restoring content types that post_migrate had already recreated.
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PARALLEL = 30
 # A window far longer than the test, so that no window boundary can fall inside the burst.
