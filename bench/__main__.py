@@ -8,6 +8,10 @@ then times one sweep and the idle sweep after it, with their query counts.
 dashboard, the page and the metrics API on a realistic desk of N tickets over two years
 (bench/seed.py; a database already holding that seed is reused).
 
+`python -m bench intake [--workers 2 3 4] [--clients 4 8 16] [--seconds 20] [--profile]`: the public
+form and the API intake through gunicorn in the production profile, with a Celery worker delivering
+the acknowledgements to an SMTP sink (bench/intake.py); on a database of its own, desk_bench_intake.
+
 Needs DATABASE_URL (PostgreSQL); the default is a database of its own, desk_bench, created if
 missing. The two benches share it: each reloads the tickets the other left.
 """
@@ -40,12 +44,29 @@ def main(argv: list[str] | None = None) -> int:
     dashboard.add_argument("--reseed", action="store_true", help="load the tickets even if already there")
     dashboard.add_argument("--explain", action="store_true",
                            help="add EXPLAIN (ANALYZE, BUFFERS) of each dashboard query to the JSON")
+    intake = commands.add_parser("intake", help="submissions per second through gunicorn, production profile")
+    intake.add_argument("--workers", type=int, nargs="+", default=[2], help="gunicorn workers, each measured")
+    intake.add_argument("--clients", type=int, nargs="+", default=[8], help="concurrent clients, each")
+    intake.add_argument("--warm-up", type=float, default=5.0)
+    intake.add_argument("--seconds", type=float, default=20.0)
+    intake.add_argument("--no-api", dest="api", action="store_false", help="the form only, not the API")
+    intake.add_argument("--profile", action="store_true", help="cProfile each worker (var/bench-intake/)")
     options = parser.parse_args(argv)
+    if options.command == "intake":
+        # A database of its own: the intake adds tickets that the other benches would count.
+        os.environ["DATABASE_URL"] = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/desk_bench_intake"
 
     from bench.database import prepare, server
 
     prepare()
-    if options.command == "dashboard":
+    if options.command == "intake":
+        from bench import intake as intake_bench
+
+        result = intake_bench.run(workers=options.workers, clients=options.clients, warm_up=options.warm_up,
+                                  seconds=options.seconds, api=options.api, profile=options.profile)
+        intake_bench.table(result)
+        options.tickets = "-".join(f"w{count}" for count in options.workers)
+    elif options.command == "dashboard":
         from bench.dashboard import run as run_dashboard
 
         result = run_dashboard(tickets=options.tickets, runs=options.runs, reseed=options.reseed,
