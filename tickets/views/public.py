@@ -24,6 +24,7 @@ from tickets import selectors, services
 from tickets.choices import STATUS_LABELS
 from tickets.crypto import email_digest
 from tickets.errors import Refusal
+from tickets.form_rendering import select_renderer
 from tickets.forms import (
     PublicRequestForm,
     RequestForm,
@@ -84,7 +85,7 @@ def too_many(request: HttpRequest, refused: RateLimited, *, shown: HttpRequest |
 @require_http_methods(["GET", "POST"])
 def request_form(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        form = PublicRequestForm(request.POST, request.FILES)
+        form = PublicRequestForm(request.POST, request.FILES, renderer=select_renderer)
         if form.is_valid():
             try:
                 check_intake_limits(request, form)
@@ -96,7 +97,8 @@ def request_form(request: HttpRequest) -> HttpResponse:
             return redirect("tickets:submitted")
         status = 400
     else:
-        form = PublicRequestForm(initial={"submission_key": uuid.uuid4()})
+        # The country list's 250 options are rendered once per process, not on every GET.
+        form = PublicRequestForm(initial={"submission_key": uuid.uuid4()}, renderer=select_renderer)
         status = 200
     return render(request, "public/request_form.html",
                   {"form": form, "public_record": public_record(timezone.localdate())}, status=status)
