@@ -1,0 +1,76 @@
+"""References under a burst, on PostgreSQL: the counter row is taken by one UPDATE … RETURNING
+(tickets/services/intake.py), so parallel submissions wait for each other and get 1, 2, 3 … with
+neither a duplicate nor a gap; and a double submit in parallel is still one ticket."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+
+from notifications.models import Outbox
+from tests.conftest import unavailable
+from tickets import services
+from tickets.models import Ticket
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+PARALLEL = 20
+
+
+def in_parallel(work: Callable[[int], None]) -> None:
+    """PARALLEL threads, each with its own database connection, released at once."""
+    start = threading.Barrier(PARALLEL)
+    failures: list[BaseException] = []
+
+    def one(number: int) -> None:
+        from django.db import connections
+
+        try:
+            start.wait()
+            work(number)
+        except BaseException as error:  # reported by the test below, not lost in a thread
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=one, args=(number,)) for number in range(PARALLEL)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+
+
+def submit(key: uuid.UUID, number: int) -> None:
+    services.ticket_submit(
+        kind="access", country="FI", region="", name="Maija Mehiläinen",
+        email=f"maija{number}@example.org", description="Haluan nähdä tietoni.", language="fi",
+        attachment=None, submission_key=key)
+
+
+@pytest.fixture(autouse=True)
+def _postgresql() -> None:
+    if connection.vendor != "postgresql":
+        unavailable("the reference burst needs DATABASE_URL pointing at PostgreSQL")
+
+
+def test_parallel_submissions_get_consecutive_references() -> None:
+    in_parallel(lambda number: submit(uuid.uuid4(), number))
+
+    numbers = sorted(int(reference.rsplit("-", 1)[1]) for reference in
+                     Ticket.objects.values_list("reference", flat=True))
+    assert numbers == list(range(1, PARALLEL + 1))
+    assert Outbox.objects.filter(event="acknowledgement").count() == PARALLEL
+
+
+def test_a_double_submit_in_parallel_is_one_ticket() -> None:
+    key = uuid.uuid4()
+
+    in_parallel(lambda number: submit(key, number))
+
+    assert Ticket.objects.count() == 1
+    assert Outbox.objects.filter(event="acknowledgement").count() == 1
