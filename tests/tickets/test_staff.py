@@ -14,7 +14,7 @@ from django.utils import timezone
 from notifications.models import Outbox
 from tests.conftest import valid_request
 from tests.support.people import client_for, make_ticket
-from tickets import services
+from tickets import selectors, services
 from tickets.models import AccessLog, ClockPause, Extension, Message, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -260,6 +260,36 @@ def test_the_queue_page_makes_the_same_queries_at_1_and_25_rows(
     with django_assert_num_queries(8):
         response = client.get("/staff/tickets/")
     assert response.content.decode().count('class="ticket-link"') == rows
+
+
+def test_status_counts_are_exact_up_to_the_cap_and_count_only_the_users_queues(
+    people: dict[str, Any]
+) -> None:
+    seed(3)
+    seed(2, queue="complaints")
+    closed = make_ticket()
+    Ticket.objects.filter(pk=closed.pk).update(status="closed")
+
+    exact = selectors.status_counts(people["agent"])
+    capped = selectors.status_counts(people["agent"], cap=2)
+
+    assert exact == {**dict.fromkeys(exact, 0), "new": 3, "closed": 1}
+    # Past the cap the count stops at cap + 1, "more than 2"; below it, it stays exact.
+    assert capped == {**dict.fromkeys(exact, 0), "new": 3, "closed": 1}
+    assert selectors.status_counts(people["agent"], cap=1)["new"] == 2
+    assert selectors.status_counts(people["other_agent"])["new"] == 2
+
+
+def test_the_queue_page_shows_a_count_past_the_cap_as_more_than_the_cap(
+    people: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed(3)
+    monkeypatch.setattr(selectors, "STATUS_COUNT_CAP", 2)
+
+    page = client_for(people["agent"]).get("/staff/tickets/").content.decode()
+
+    assert "new: <strong>2+</strong>" in page
+    assert "closed: <strong>0</strong>" in page
 
 
 @pytest.mark.parametrize("messages", [1, 50])

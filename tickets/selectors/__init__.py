@@ -8,7 +8,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -166,12 +167,34 @@ def _filter_fields(tickets: QuerySet[Ticket], wanted: QueueFilter, user: Any) ->
     return tickets
 
 
-def status_counts(user: Any) -> dict[str, int]:
-    """How many of the user's tickets are in each status, in one query."""
-    rows = ticket_visible_to(user).values("status").annotate(total=Count("id")).order_by()
-    counts = {status.value: 0 for status in Status}
-    counts.update({row["status"]: row["total"] for row in rows})
-    return counts
+# The queue page counts each status up to here: "10000+" closed tickets is as useful to an agent
+# as the exact number, and costs a bounded read whatever the desk's size (status_counts).
+STATUS_COUNT_CAP = 10_000
+
+
+def status_counts(user: Any, *, cap: int | None = None) -> dict[str, int]:
+    """How many of the user's tickets are in each status, each counted up to `cap` + 1 (a value
+    above `cap` means "more than `cap`"; STATUS_COUNT_CAP unless given), in one query.
+
+    Why capped: closed tickets stay for years (retention), so an exact count reads every row of
+    the user's queues: at a million tickets a parallel scan of the whole table, 550-700 ms, the
+    queue page's whole cost (bench/pages.py). Each status here is a subquery that stops at
+    cap + 1 entries of the (queue, status, due_date) index, read from the index alone: 5-10 ms
+    at a million tickets, and no more at ten million."""
+    cap = STATUS_COUNT_CAP if cap is None else cap
+    visible = ticket_visible_to(user).order_by()  # no ORDER BY: the LIMIT stops the index scan early
+    statuses = [status.value for status in Status]
+    parts = [visible.filter(status=status).values("id")[:cap + 1].query.sql_with_params()
+             for status in statuses]
+    # SQL from the ORM's own compilation, with its parameters; only the wrapper is written here
+    # (the ORM cannot count a sliced subquery, and SQLite refuses LIMIT inside a UNION).
+    sql = "SELECT " + ", ".join(f"(SELECT COUNT(*) FROM ({part}) AS capped_{index})"  # noqa: S608 - the ORM's SQL
+                                for index, (part, _params) in enumerate(parts))
+    params = [param for _part, part_params in parts for param in part_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        totals = cursor.fetchone()
+    return dict(zip(statuses, totals, strict=True))
 
 
 @dataclass(frozen=True)

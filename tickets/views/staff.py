@@ -58,10 +58,16 @@ def queue_page(request: HttpRequest) -> HttpResponse:
     page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form, "page": page, "today": timezone.localdate(),
-        "counts": selectors.status_counts(request.user), "query": _query_without_page(request),
+        "counts": _shown_counts(selectors.status_counts(request.user)), "query": _query_without_page(request),
     }
     template = "staff/queue_rows.html" if request.headers.get("HX-Request") else "staff/queue.html"
     return render(request, template, context)
+
+
+def _shown_counts(counts: dict[str, int]) -> dict[str, int | str]:
+    """A count past the cap reads "10000+": the selector stops counting there (status_counts)."""
+    cap = selectors.STATUS_COUNT_CAP
+    return {status: f"{cap}+" if total > cap else total for status, total in counts.items()}
 
 
 def _query_without_page(request: HttpRequest) -> str:
