@@ -51,7 +51,19 @@ def main(argv: list[str] | None = None) -> int:
     intake.add_argument("--seconds", type=float, default=20.0)
     intake.add_argument("--no-api", dest="api", action="store_false", help="the form only, not the API")
     intake.add_argument("--profile", action="store_true", help="cProfile each worker (var/bench-intake/)")
+    pages = commands.add_parser("pages", help="time the queue page, the API list and the ticket page")
+    pages.add_argument("--tickets", type=int, default=100_000)
+    pages.add_argument("--runs", type=int, default=30, help="timed runs of each, after 2 warm-ups")
+    pages.add_argument("--reseed", action="store_true", help="load the tickets even if already there")
+    pages.add_argument("--explain", action="store_true",
+                       help="add EXPLAIN (ANALYZE, BUFFERS) of each page's slowest queries to the JSON")
+    commands.add_parser("plot", help="latency against N from bench/results/*.json, to bench/latency.png")
     options = parser.parse_args(argv)
+    if options.command == "plot":
+        from bench.plot import run as run_plot
+
+        print(f"written to {run_plot(RESULTS)}")
+        return 0
     if options.command == "intake":
         # A database of its own: the intake adds tickets that the other benches would count.
         os.environ["DATABASE_URL"] = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/desk_bench_intake"
@@ -66,6 +78,11 @@ def main(argv: list[str] | None = None) -> int:
                                   seconds=options.seconds, api=options.api, profile=options.profile)
         intake_bench.table(result)
         options.tickets = "-".join(f"w{count}" for count in options.workers)
+    elif options.command == "pages":
+        from bench.pages import run as run_pages
+
+        result = run_pages(tickets=options.tickets, runs=options.runs, reseed=options.reseed,
+                           with_explain=options.explain)
     elif options.command == "dashboard":
         from bench.dashboard import run as run_dashboard
 
