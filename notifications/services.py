@@ -11,19 +11,23 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import json
 import logging
 import smtplib
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from desk import faults
-from notifications.models import Outbox
+from notifications.models import Notification, Outbox
 from notifications.rendering import render_message
+from tickets.crypto import encrypt
+from tickets.fields import EncryptedTextField
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +89,96 @@ def publish_many(outbox_ids: list[int], chunk: int = 100) -> None:
         return
     for start in range(0, len(outbox_ids), chunk):
         deliver_outbox_batch.delay(outbox_ids[start:start + chunk])
+
+
+@dataclass(frozen=True)
+class Message:
+    """One rendered message for `outbox_enqueue_many` (and its in-app notification)."""
+
+    dedupe_key: str
+    event: str
+    ticket_id: int | None
+    user_id: int | None  # the member of staff whose in-app list gets `subject`; None: email only
+    recipient: str  # the email address; "" writes the in-app notification alone
+    language: str
+    subject: str
+    body_text: str
+    body_html: str
+    notification_event: str = ""
+
+
+def outbox_enqueue_many(*, messages: list[Message], now: datetime.datetime | None = None) -> int:
+    """Write many messages in the caller's transaction, each with its in-app notification: a few
+    multi-row INSERTs for the lot, no model instance per row (the escalation sweep's path). The
+    fields are encrypted here as EncryptedTextField would (tickets/fields.py). A repeated key is
+    an IntegrityError, as bulk_create's would be; on commit the rows are published in chunks.
+    Returns the number of outbox rows written."""
+    created = timezone.now() if now is None else now
+    at = connection.ops.adapt_datetimefield_value(created)
+    notes = [(m.user_id, m.ticket_id, m.notification_event, m.dedupe_key, m.subject[:500], at)
+             for m in messages if m.user_id is not None]
+    _insert(Notification, ("user_id", "ticket_id", "event", "dedupe_key", "text", "created_at"), notes)
+    fields = {name: cast(EncryptedTextField, Outbox._meta.get_field(name)).associated_data
+              for name in ("recipient", "subject", "body_text", "body_html")}
+    rows = []
+    for m in messages:
+        if not m.recipient:
+            continue
+        rows.append((m.dedupe_key, m.event, m.ticket_id, encrypt(m.recipient, context=fields["recipient"]),
+                     m.language, encrypt(m.subject, context=fields["subject"]),
+                     encrypt(m.body_text, context=fields["body_text"]),
+                     encrypt(m.body_html, context=fields["body_html"]) if m.body_html else "",
+                     Outbox.State.PENDING.value, 0, "", at))
+    ids = _insert(Outbox, ("dedupe_key", "event", "ticket_id", "recipient", "language", "subject",
+                           "body_text", "body_html", "state", "attempts", "last_error", "created_at"),
+                  rows, returning="id")
+    if ids:
+        def publish_after_commit() -> None:
+            publish_many(ids)
+
+        transaction.on_commit(publish_after_commit, robust=True)
+    return len(ids)
+
+
+def _insert(model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]],
+            returning: str = "") -> list[Any]:
+    """Multi-row INSERTs of `rows`. PostgreSQL takes the rows as one JSON parameter: the driver
+    binds one string instead of quoting thousands of values or array elements one by one (the
+    sweep's profile: 1.7 s of 10,000 escalations went to that); other databases take VALUES rows,
+    as many to a statement as their parameter limit."""
+    if not rows:
+        return []
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    names = ", ".join(quote(column) for column in columns)
+    suffix = f" RETURNING {quote(returning)}" if returning else ""
+    if connection.vendor == "postgresql":
+        typed = ", ".join(f"{quote(column)} {model._meta.get_field(column).db_type(connection)}"
+                          for column in columns)
+        statements = [(f"INSERT INTO {table} ({names}) SELECT {names} "  # noqa: S608 -- names from the model
+                       f"FROM json_to_recordset(%s::json) AS r({typed})" + suffix,
+                       [json.dumps([dict(zip(columns, row, strict=True)) for row in rows], default=_json)])]
+    else:
+        per_statement = max(1, (connection.features.max_query_params or 999) // len(columns))
+        row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        statements = [(f"INSERT INTO {table} ({names}) VALUES "  # noqa: S608 -- names from the model
+                       + ", ".join([row_sql] * len(chunk)) + suffix,
+                       [value for row in chunk for value in row])
+                      for chunk in (rows[start:start + per_statement]
+                                    for start in range(0, len(rows), per_statement))]
+    returned: list[Any] = []
+    with connection.cursor() as cursor:
+        for sql, params in statements:
+            cursor.execute(sql, params)
+            if returning:
+                returned += [row[0] for row in cursor.fetchall()]
+    return returned
+
+
+def _json(value: Any) -> str:
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not written as JSON")
 
 
 def message_id(row: Outbox) -> str:
@@ -170,8 +264,6 @@ def outbox_sweep() -> int:
 
 def notifications_mark_read(*, user: Any) -> int:
     """Mark every unread notification of the user read; returns how many."""
-    from notifications.models import Notification
-
     return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
 
 

@@ -17,11 +17,12 @@ import datetime
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import OuterRef, Subquery, TextField
 from django.db.models.functions import Cast
 
@@ -54,15 +55,24 @@ def entry_digest(previous: str, entry: Any, *, reason: str | None = None) -> str
         "history_user_id": entry.history_user_id,
         "history_change_reason": (entry.history_change_reason if reason is None else reason) or "",
     }
+    return _digest(previous, record)
+
+
+def _digest(previous: str, record: dict[str, Any]) -> str:
     message = previous.encode() + json.dumps(record, sort_keys=True, separators=(",", ":")).encode()
     return hmac.new(settings.DESK_AUDIT_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
-def _latest_hashes(ticket_ids: Iterable[int]) -> dict[int, str]:
-    """The head of each ticket's chain, in one query."""
+def chain_head() -> Subquery:
+    """The head of the outer ticket's chain (None before its first entry), to annotate a query."""
     latest = (Ticket.history.model.objects.filter(id=OuterRef("pk")).order_by("-history_id")
               .values("chain_hash")[:1])
-    rows = Ticket.objects.filter(pk__in=list(ticket_ids)).annotate(head=Subquery(latest))
+    return Subquery(latest)
+
+
+def _latest_hashes(ticket_ids: Iterable[int]) -> dict[int, str]:
+    """The head of each ticket's chain, in one query."""
+    rows = Ticket.objects.filter(pk__in=list(ticket_ids)).annotate(head=chain_head())
     return {ticket_id: head or GENESIS for ticket_id, head in rows.values_list("pk", "head")}
 
 
@@ -73,18 +83,48 @@ def seal(sender: Any, history_instance: Any, **kwargs: Any) -> None:
     history_instance.chain_hash = entry_digest(previous, history_instance)
 
 
-def bulk_history_create(tickets: list[Ticket], *, reason: str, date: datetime.datetime) -> None:
-    """One sealed history entry per ticket (what simple-history's bulk_history_create writes,
-    with the chain): the escalation sweep's path, for a whole batch in two queries."""
+def bulk_history_create(tickets: Sequence[Mapping[str, Any]], *, reason: str, date: datetime.datetime,
+                        heads: Mapping[int, str | None] | None = None) -> None:
+    """One sealed history entry per ticket, for a whole batch in one INSERT … SELECT (two without
+    `heads`): the escalation sweep's path.
+
+    `tickets` hold each ticket's CHAINED_FIELDS as its row holds them now: the caller has the rows
+    locked and has written its change, so the copy the database makes is what was hashed. The
+    entry is copied from the ticket row in SQL, the requester's encrypted fields as ciphertext
+    (the history keeps the ticket's encryption context, tickets/fields.py): nothing is decrypted
+    or encrypted again but the change reason, and no model instance is built per ticket."""
     model = Ticket.history.model
-    heads = _latest_hashes(ticket.pk for ticket in tickets)
-    rows = []
+    if heads is None:
+        heads = _latest_hashes(ticket["id"] for ticket in tickets)
+    reason_context = model._meta.get_field("history_change_reason").associated_data
+    sealed = {"history_date": _canonical(date), "history_type": "~", "history_user_id": None,
+              "history_change_reason": reason}
+    ids, reasons, hashes = [], [], []
     for ticket in tickets:
-        row = model(history_date=date, history_user=None, history_change_reason=reason, history_type="~",
-                    **{field.attname: getattr(ticket, field.attname) for field in model.tracked_fields})
-        row.chain_hash = entry_digest(heads.get(ticket.pk, GENESIS), row)
-        rows.append(row)
-    model.objects.bulk_create(rows)
+        record = {name: _canonical(ticket[name]) for name in CHAINED_FIELDS} | sealed
+        ids.append(ticket["id"])
+        reasons.append(crypto.encrypt(reason, context=reason_context))
+        hashes.append(_digest(heads.get(ticket["id"]) or GENESIS, record))
+    quote = connection.ops.quote_name
+    columns = [field.column for field in model.tracked_fields]
+    targets = ", ".join(quote(column) for column in
+                        [*columns, "history_date", "history_change_reason", "history_type",
+                         "history_user_id", "chain_hash"])
+    copied = ", ".join(f"t.{quote(column)}" for column in columns)
+    if connection.vendor == "postgresql":  # one JSON parameter: a short statement whatever the batch
+        entries = "json_to_recordset(%s::json) AS v(column1 bigint, column2 text, column3 text)"
+        params = [json.dumps([{"column1": i, "column2": r, "column3": h}
+                              for i, r, h in zip(ids, reasons, hashes, strict=True)])]
+    else:
+        entries = "(VALUES " + ", ".join(["(%s, %s, %s)"] * len(ids)) + ") AS v"
+        params = [value for row in zip(ids, reasons, hashes, strict=True) for value in row]
+    with connection.cursor() as cursor:
+        # The entries' columns are column1, column2, column3: SQLite's names for VALUES columns.
+        cursor.execute(
+            f"INSERT INTO {quote(model._meta.db_table)} ({targets}) "  # noqa: S608 -- names from the models, values bound
+            f"SELECT {copied}, %s, v.column2, '~', NULL, v.column3 FROM {quote(Ticket._meta.db_table)} t "
+            f"JOIN {entries} ON v.column1 = t.id ORDER BY t.id",
+            [connection.ops.adapt_datetimefield_value(date), *params])
 
 
 @dataclass(frozen=True)

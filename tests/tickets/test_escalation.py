@@ -237,3 +237,42 @@ def test_a_bad_threshold_setting_is_refused(raw: str) -> None:
 
     with pytest.raises(ImproperlyConfigured, match="X"):
         Env({"X": raw}).numbers_by_key("X", frozenset({"access", "gdpr"}))
+
+
+def test_an_idle_sweep_asks_for_all_seven_rules_in_one_query(
+        desk: dict[str, Any], django_assert_num_queries: Any) -> None:
+    ticket_due(TODAY + datetime.timedelta(days=30))  # calm: no rule applies
+    # The calendars of the running tickets; one SELECT of seven "(SELECT id … LIMIT 1) IS NOT NULL".
+    with django_assert_num_queries(2):
+        assert escalation_sweep(today=TODAY, now=NOW).total == 0
+
+
+def test_a_batch_is_written_in_a_fixed_number_of_statements(
+        desk: dict[str, Any], django_assert_num_queries: Any, settings: Any) -> None:
+    for _ in range(3):
+        ticket_due(datetime.date(2026, 3, 20))  # due soon, and near the end of the first period
+    # The calendars and the rules' probe; then per rule (due_soon, extension_decision): a savepoint,
+    # the locked batch, the escalation rows, the tickets' update, the history entries, the
+    # recipients, the notifications, the outbox rows, the savepoint's release.
+    with django_assert_num_queries(2 + 2 * 9):
+        report = escalation_sweep(today=TODAY, now=NOW)
+
+    assert dict(report.escalated) == {"due_soon": 3, "extension_decision": 3}
+    assert Notification.objects.count() == Outbox.objects.count() == 6
+
+
+def test_the_history_entry_copies_the_ticket_as_it_is_after_the_escalation(desk: dict[str, Any]) -> None:
+    late = ticket_due(datetime.date(2026, 3, 5))
+
+    escalation_sweep(today=TODAY, now=NOW)
+
+    late.refresh_from_db()
+    entry = late.history.order_by("-history_id").first()
+    assert entry is not None and entry.history_type == "~" and entry.history_user is None
+    # The requester's encrypted fields are copied as ciphertext and still decrypt in the history.
+    assert (entry.requester_name, entry.requester_email, entry.description) == (
+        late.requester_name, late.requester_email, late.description)
+    assert (entry.escalation_level, entry.priority, entry.queue_id, entry.assignee_id) == (
+        late.escalation_level, late.priority, late.queue_id, late.assignee_id) == (
+        3, 4, late.queue_id, desk["agent"].pk)
+    assert late.history.filter(history_type="~").count() == 3  # one per level reached

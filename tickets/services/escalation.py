@@ -10,15 +10,16 @@ concurrent sweeps from waiting on each other.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.exceptions import EmptyResultSet
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Greatest
 from django.utils import formats, timezone, translation
 from django.utils.functional import Promise
@@ -26,9 +27,9 @@ from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from desk import faults
-from notifications.models import Notification, Outbox
-from notifications.rendering import Rendered, render_message
-from notifications.services import publish_many
+from notifications.models import Outbox
+from notifications.rendering import render_message
+from notifications.services import Message, outbox_enqueue_many
 from tickets import audit, clock
 from tickets.choices import Kind, Priority
 from tickets.lifecycle import OPEN_STATUSES, WAITING_STATUSES
@@ -61,6 +62,10 @@ RULES = (
 )
 
 
+# The rules measured against the due date, whose candidates lie in a range of the due-date index.
+DUE_DATE_RULES = frozenset({"due_soon", "due_today_or_overdue", "overdue_past_margin", "extension_decision"})
+
+
 @dataclass
 class SweepReport:
     escalated: dict[str, int] = field(default_factory=lambda: defaultdict(int))
@@ -82,13 +87,24 @@ def _thresholds(today: datetime.date, working_days: int, calendars: list[str], *
     """Per calendar in use, the due date `working_days` working days from today (or back)."""
     condition = Q(pk__in=[])
     for code in calendars:
-        calendar = clock.working_calendar(code)
-        day, counted = today, 0
-        while counted < working_days:
-            day += datetime.timedelta(days=-1 if backwards else 1)
-            counted += calendar.is_working_day(day)
+        day = _threshold_day(today, working_days, code, backwards=backwards,
+                             closed=(settings.DESK_CHRISTMAS_EVE_CLOSED, settings.DESK_EXTRA_CLOSED_DAYS))
         condition |= Q(calendar=code, due_date__lt=day) if backwards else Q(calendar=code, due_date__lte=day)
     return condition
+
+
+@functools.lru_cache(maxsize=512)
+def _threshold_day(today: datetime.date, working_days: int, code: str, *, backwards: bool,
+                   closed: tuple[bool, tuple[Any, ...]]) -> datetime.date:
+    """Counted once per day, calendar, rule and closing days (`closed`, from settings, is part of
+    the key, so a change of them counts again): a sweep a minute would otherwise walk the holiday
+    tables for every calendar and rule each time."""
+    calendar = clock.working_calendar(code)
+    day, counted = today, 0
+    while counted < working_days:
+        day += datetime.timedelta(days=-1 if backwards else 1)
+        counted += calendar.is_working_day(day)
+    return day
 
 
 def _configured(default: int, overrides: dict[str, int], today: datetime.date, calendars: list[str], *,
@@ -103,7 +119,22 @@ def _configured(default: int, overrides: dict[str, int], today: datetime.date, c
         condition |= (Q(regime=regime) & ~Q(kind__in=list(kinds))
                       & _thresholds(today, days, calendars, backwards=backwards))
     rest = ~Q(kind__in=list(kinds)) & ~Q(regime__in=list(regimes))
-    return condition | (rest & _thresholds(today, default, calendars, backwards=backwards))
+    condition |= rest & _thresholds(today, default, calendars, backwards=backwards)
+    # The loosest of those thresholds as one range of due dates besides: an OR of branches per
+    # kind, law and calendar hides the range from the planner, which then reads every open
+    # ticket; with it, the (due_date, escalation_level) index is read over that range only.
+    return condition & _range(today, (min if backwards else max)([default, *overrides.values()]), calendars,
+                              backwards=backwards)
+
+
+def _range(today: datetime.date, working_days: int, calendars: list[str], *, backwards: bool = False) -> Q:
+    """The due dates the calendars' thresholds of `working_days` fall within, as one range."""
+    closed = (settings.DESK_CHRISTMAS_EVE_CLOSED, settings.DESK_EXTRA_CLOSED_DAYS)
+    days = [_threshold_day(today, working_days, code, backwards=backwards, closed=closed)
+            for code in calendars]
+    if not days:
+        return Q()
+    return Q(due_date__lt=max(days)) if backwards else Q(due_date__lte=max(days))
 
 
 def _due_filter(rule: Rule, today: datetime.date, now: datetime.datetime, calendars: list[str]) -> Q:
@@ -128,6 +159,7 @@ def _due_filter(rule: Rule, today: datetime.date, now: datetime.datetime, calend
     return Q(regime__in=["gdpr", "uk_gdpr", "ccpa", "pipeda"], extension__isnull=True) & Q(
         kind__in=["access", "rectification", "erasure", "restriction", "portability", "objection",
                   "consent_withdrawal"]) & Q(due_date__gte=today) & _thresholds(
+        today, settings.DESK_ESCALATION_SOON_WORKING_DAYS, calendars) & _range(
         today, settings.DESK_ESCALATION_SOON_WORKING_DAYS, calendars)  # after the first period: too late
 
 
@@ -145,6 +177,34 @@ def candidates(rule: Rule, *, today: datetime.date, now: datetime.datetime,
     return tickets.filter(~Exists(done))
 
 
+def rules_with_work(*, today: datetime.date, now: datetime.datetime, calendars: list[str]) -> list[Rule]:
+    """The rules that have a ticket to escalate, in one query for all seven (`SELECT (SELECT id …
+    LIMIT 1) IS NOT NULL, …`): an idle sweep, the common case a minute after the last, costs that
+    query and the calendars', not a transaction and a query per rule. Asking before writing
+    misses nothing: the sweep only raises levels, which never makes a rule due, and a ticket that
+    becomes due meanwhile is found by the next sweep (level-triggered)."""
+    probes: list[str] = []
+    params: list[Any] = []
+    for rule in RULES:
+        found = candidates(rule, today=today, now=now, calendars=calendars)
+        # Ordered by due date, the first match is read from the (due_date, escalation_level) index
+        # over the rule's range. Unordered (an EXISTS drops any ORDER BY), the planner expects one
+        # of its thousands of estimated matches early in the table and reads all of it when they
+        # are all escalated already, as they are a minute after a sweep. The other rules take no
+        # order, not the model's (due_date, id), which would sort every match.
+        found = found.order_by("due_date") if rule.name in DUE_DATE_RULES else found.order_by()
+        try:
+            sql, rule_params = found.values("pk")[:1].query.sql_with_params()
+        except EmptyResultSet:  # no calendar in use, so no ticket can be past a working-day rule
+            sql, rule_params = "SELECT NULL", ()
+        probes.append(f"({sql}) IS NOT NULL")
+        params += rule_params
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(probes), params)
+        answers = cursor.fetchone()
+    return [rule for rule, due in zip(RULES, answers, strict=True) if due]
+
+
 def escalation_sweep(*, today: datetime.date | None = None, now: datetime.datetime | None = None,
                      batch_size: int | None = None) -> SweepReport:
     """Escalate every ticket that newly crossed a rule, in batches; safe to run twice at once."""
@@ -153,7 +213,7 @@ def escalation_sweep(*, today: datetime.date | None = None, now: datetime.dateti
     batch_size = batch_size or settings.DESK_ESCALATION_BATCH
     report = SweepReport()
     calendars = calendars_in_use()
-    for rule in RULES:
+    for rule in rules_with_work(today=today, now=now, calendars=calendars):
         conflicts = 0
         while True:
             try:
@@ -172,16 +232,24 @@ def escalation_sweep(*, today: datetime.date | None = None, now: datetime.dateti
 
 def _escalate_batch(rule: Rule, *, today: datetime.date, now: datetime.datetime, batch_size: int,
                     report: SweepReport, calendars: list[str]) -> int:
+    """Lock a batch, then write it in five statements whatever its size: the escalation rows, the
+    tickets' new level, their history entries, and the notifications with their outbox rows.
+
+    The tickets are read as values, not model instances, and only the columns the history's hash
+    and the messages need: the requester's encrypted fields are neither decrypted here nor
+    encrypted again (the history copies their ciphertext in SQL, tickets/audit.py)."""
     with transaction.atomic():
         found = candidates(rule, today=today, now=now, calendars=calendars)
         if connection.features.has_select_for_update_skip_locked:
             # Two sweeps at once take different tickets instead of waiting for each other.
             found = found.select_for_update(skip_locked=True, of=("self",))
-        tickets = list(found.select_related("queue", "assignee").order_by("id")[:batch_size])
+        found = found.annotate(head=audit.chain_head(), queue_name=F("queue__name"),
+                               assignee_email=F("assignee__email"))
+        tickets = list(found.order_by("id").values(*audit.CHAINED_FIELDS, "head", "queue_name",
+                                                   "assignee_email")[:batch_size])
         if not tickets:
             return 0
-        Escalation.objects.bulk_create(
-            [Escalation(ticket=t, rule=rule.name, level=rule.level, due_date=t.due_date) for t in tickets])
+        _insert_escalations(rule, [t["id"] for t in tickets], now=timezone.now())
         _raise_tickets(rule, tickets)
         report.messages += _notify(rule, tickets)
         faults.hit("escalation.before_commit")
@@ -190,7 +258,24 @@ def _escalate_batch(rule: Rule, *, today: datetime.date, now: datetime.datetime,
         return len(tickets)
 
 
-def _raise_tickets(rule: Rule, tickets: list[Ticket]) -> None:
+def _insert_escalations(rule: Rule, ticket_ids: list[int], *, now: datetime.datetime) -> None:
+    """One row per ticket, copied from the locked rows: a second sweep's row for the same
+    (ticket, rule) fails the unique constraint, and the batch rolls back whole."""
+    quote = connection.ops.quote_name
+    escalations, tickets = quote(Escalation._meta.db_table), quote(Ticket._meta.db_table)
+    params: list[Any]
+    if connection.vendor == "postgresql":  # one array, not a parameter per ticket
+        chosen, params = "= ANY(%s)", [ticket_ids]
+    else:
+        chosen, params = f"IN ({', '.join(['%s'] * len(ticket_ids))})", list(ticket_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {escalations} (ticket_id, rule, level, due_date, created_at) "  # noqa: S608 -- names from the models
+            f"SELECT id, %s, %s, due_date, %s FROM {tickets} WHERE id {chosen} ORDER BY id",
+            [rule.name, rule.level, connection.ops.adapt_datetimefield_value(now), *params])
+
+
+def _raise_tickets(rule: Rule, tickets: list[dict[str, Any]]) -> None:
     """One history entry per ticket: the level, a raised priority, and the reason.
 
     Every ticket of the batch gets the same change, so one UPDATE with GREATEST does it (a
@@ -201,29 +286,31 @@ def _raise_tickets(rule: Rule, tickets: list[Ticket]) -> None:
                                "updated_at": now}
     if rule.priority is not None:
         changes["priority"] = Greatest("priority", Value(rule.priority))
-    Ticket.objects.filter(pk__in=[t.pk for t in tickets]).update(**changes)
-    for ticket in tickets:
-        ticket.escalation_level = max(ticket.escalation_level, rule.level)
-        ticket.priority = max(ticket.priority, rule.priority or 0)
-        ticket.updated_at = now
-    audit.bulk_history_create(tickets, reason=f"escalation ({rule.name})", date=now)
+    Ticket.objects.filter(pk__in=[t["id"] for t in tickets]).update(**changes)
+    for ticket in tickets:  # what the UPDATE wrote, for the hash
+        ticket["escalation_level"] = max(ticket["escalation_level"], rule.level)
+        ticket["priority"] = max(ticket["priority"], rule.priority or 0)
+    audit.bulk_history_create(tickets, reason=f"escalation ({rule.name})", date=now,
+                              heads={t["id"]: t["head"] for t in tickets})
 
 
-def _recipients(rule: Rule, tickets: list[Ticket]) -> dict[int, list[User]]:
-    """Who hears of each ticket: the assignee (or the queue), the queue's managers, or the DPOs."""
+def _recipients(rule: Rule, tickets: list[dict[str, Any]]) -> dict[int, list[tuple[int, str]]]:
+    """Who hears of each ticket, as (user id, email): the assignee (or the queue), the queue's
+    managers, or the DPOs."""
     if rule.audience == "dpo":
-        officers = list(User.objects.filter(groups__name="dpo", is_active=True).order_by("id"))
-        return {t.pk: officers for t in tickets}
+        officers = list(User.objects.filter(groups__name="dpo", is_active=True).order_by("id")
+                        .values_list("id", "email"))
+        return {t["id"]: officers for t in tickets}
     through = Queue.managers.through if rule.audience == "managers" else Queue.members.through
-    links = through.objects.filter(queue_id__in={t.queue_id for t in tickets}, user__is_active=True)
-    by_queue: dict[int, list[User]] = defaultdict(list)
-    for link in links.select_related("user").order_by("user_id"):
-        by_queue[link.queue_id].append(link.user)
+    links = through.objects.filter(queue_id__in={t["queue_id"] for t in tickets}, user__is_active=True)
+    by_queue: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for queue_id, user_id, email in links.order_by("user_id").values_list("queue_id", "user_id",
+                                                                           "user__email"):
+        by_queue[queue_id].append((user_id, email))
     if rule.audience == "assignee_or_queue":
-        return {t.pk: [t.assignee] if t.assignee else by_queue[t.queue_id] for t in tickets}
-    return {t.pk: by_queue[t.queue_id] for t in tickets}
-
-
+        return {t["id"]: [(t["assignee_id"], t["assignee_email"])] if t["assignee_id"]
+                else by_queue[t["queue_id"]] for t in tickets}
+    return {t["id"]: by_queue[t["queue_id"]] for t in tickets}
 # Placeholders the message is rendered with once per rule and batch, then filled per ticket:
 # rendering three templates for each of thousands of tickets would be most of the sweep's time.
 _SLOTS = {"reference": "\ue000reference\ue000", "queue": "\ue000queue\ue000",
@@ -236,36 +323,28 @@ def _fill(template: str, values: dict[str, str], *, html: bool) -> str:
     return template
 
 
-def _notify(rule: Rule, tickets: Iterable[Ticket]) -> int:
-    tickets = list(tickets)
+def _notify(rule: Rule, tickets: list[dict[str, Any]]) -> int:
     recipients = _recipients(rule, tickets)
     language = settings.DESK_STAFF_LANGUAGE
     shape = render_message(event="escalation", language=language,
                            context={**_SLOTS, "rule": rule.description, "level": rule.level})
-    rows: list[Outbox] = []
-    notes: list[Notification] = []
-    for ticket in tickets:
-        with translation.override(language):
-            due_text = formats.date_format(ticket.due_date, "DATE_FORMAT")
-        values = {"reference": ticket.reference, "queue": ticket.queue.name, "due_text": due_text,
-                  "ticket_url": f"{settings.DESK_PUBLIC_BASE_URL}/staff/tickets/{ticket.reference}/"}
-        rendered = Rendered(subject=_fill(shape.subject, values, html=False),
-                            body_text=_fill(shape.body_text, values, html=False),
-                            body_html=_fill(shape.body_html, values, html=True))
-        for user in recipients[ticket.pk]:
-            key = f"escalation:{ticket.pk}:{rule.name}:{user.pk}"
-            notes.append(Notification(user=user, ticket=ticket, event=f"escalation.{rule.name}",
-                                      dedupe_key=key, text=rendered.subject))
-            if user.email:
-                rows.append(Outbox(dedupe_key=key, event="escalation", ticket=ticket, recipient=user.email,
-                                   language=language, subject=rendered.subject,
-                                   body_text=rendered.body_text, body_html=rendered.body_html))
-    Notification.objects.bulk_create(notes)
-    created = Outbox.objects.bulk_create(rows)
-    ids = [row.pk for row in created]
-
-    def publish_after_commit() -> None:
-        publish_many(ids)
-
-    transaction.on_commit(publish_after_commit, robust=True)
-    return len(created)
+    due_texts: dict[datetime.date, str] = {}
+    messages: list[Message] = []
+    with translation.override(language):
+        for ticket in tickets:
+            due = ticket["due_date"]
+            if due not in due_texts:  # a batch shares a few due dates
+                due_texts[due] = formats.date_format(due, "DATE_FORMAT")
+            values = {"reference": ticket["reference"], "queue": ticket["queue_name"] or "",
+                      "due_text": due_texts[due],
+                      "ticket_url": f"{settings.DESK_PUBLIC_BASE_URL}/staff/tickets/{ticket['reference']}/"}
+            subject = _fill(shape.subject, values, html=False)
+            body_text = _fill(shape.body_text, values, html=False)
+            body_html = _fill(shape.body_html, values, html=True)
+            for user_id, email in recipients[ticket["id"]]:
+                messages.append(Message(
+                    dedupe_key=f"escalation:{ticket['id']}:{rule.name}:{user_id}", event="escalation",
+                    ticket_id=ticket["id"], user_id=user_id, recipient=email or "", language=language,
+                    subject=subject, body_text=body_text, body_html=body_html,
+                    notification_event=f"escalation.{rule.name}"))
+    return outbox_enqueue_many(messages=messages)
