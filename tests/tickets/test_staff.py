@@ -292,6 +292,21 @@ def test_the_queue_page_shows_a_count_past_the_cap_as_more_than_the_cap(
     assert "closed: <strong>0</strong>" in page
 
 
+def test_the_queue_filters_keep_each_requests_choice_though_their_selects_are_rendered_once(
+    people: dict[str, Any]
+) -> None:
+    client = client_for(people["agent"])
+    chosen = '<option value="erasure" selected>'
+
+    pages = [client.get(f"/staff/tickets/{query}").content.decode()
+             for query in ("?kind=erasure", "", "?kind=erasure")]
+
+    assert chosen in pages[0]
+    assert chosen not in pages[1]
+    assert '<option value="erasure">' in pages[1]
+    assert chosen in pages[2]
+
+
 @pytest.mark.parametrize("messages", [1, 50])
 def test_the_ticket_page_makes_the_same_queries_at_1_and_50_messages(
     people: dict[str, Any], messages: int, django_assert_num_queries: Any
