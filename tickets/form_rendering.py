@@ -20,15 +20,21 @@ CACHED_TEMPLATES = frozenset({"django/forms/widgets/select.html"})
 MAXIMUM_ENTRIES = 256  # selects, languages and chosen values; a flood only clears it
 
 
-def _frozen(value: Any) -> Any:
-    """A hashable copy in which every lazy translation is the text of the active language."""
-    if isinstance(value, dict):
-        return tuple(sorted((str(key), _frozen(item)) for key, item in value.items()))
-    if isinstance(value, list | tuple):
-        return tuple(_frozen(item) for item in value)
-    if value is None or isinstance(value, bool | int):
-        return value
-    return str(value)
+def _attributes(attrs: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((str(name), str(value)) for name, value in attrs.items()))
+
+
+def _key(widget: dict[str, Any]) -> tuple[Any, ...]:
+    """Everything select.html and select_option.html read, as text of the active language (a
+    lazy label becomes the words it shows). Flat, not a walk of the whole context: the key is
+    made on every render, so its cost is the cache's price."""
+    options = tuple(
+        (str(group_name), index, *(
+            (str(option["value"]), str(option["label"]), option["selected"], option["template_name"],
+             _attributes(option["attrs"])) for option in group))
+        for group_name, group, index in widget["optgroups"])
+    return (widget["name"], widget["is_hidden"], widget["required"], _attributes(widget["attrs"]),
+            tuple(str(value) for value in widget["value"]), options)
 
 
 class CachedSelectRenderer(DjangoTemplates):
@@ -40,7 +46,7 @@ class CachedSelectRenderer(DjangoTemplates):
     def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
         if template_name not in CACHED_TEMPLATES or request is not None:
             return super().render(template_name, context, request)
-        key = (template_name, get_language(), _frozen(context["widget"]))
+        key = (template_name, get_language(), _key(context["widget"]))
         with self._lock:
             rendered = self._rendered.get(key)
         if rendered is None:
