@@ -219,9 +219,9 @@ def load(*, port: int, mode: str, clients: int, warm_up: float, seconds: float) 
 # --- the services under test ------------------------------------------------------------------
 
 def production_environment(*, database_url: str, smtp_port: int) -> dict[str, str]:
-    """The production profile with fresh keys, and the limiter and the human timing out of the way."""
-    def key() -> str:
-        return base64.b64encode(secrets.token_bytes(32)).decode()
+    """The production profile with the bench's keys, and the limiter and the human timing out of
+    the way."""
+    keys = _keys()
 
     keep = {name: value for name, value in os.environ.items()
             if not name.startswith(("DESK_", "DATABASE_URL", "CELERY_", "PYTHONDONTWRITEBYTECODE"))}
@@ -232,10 +232,10 @@ def production_environment(*, database_url: str, smtp_port: int) -> dict[str, st
         "PYTHONPYCACHEPREFIX": str(VAR / "pycache"),
         "DJANGO_SETTINGS_MODULE": "desk.settings",
         "DESK_PROFILE": "production",
-        "DESK_SECRET_KEY": secrets.token_urlsafe(50),
-        "DESK_AUDIT_KEY": secrets.token_urlsafe(32),
-        "DESK_DATA_KEYS": f"bench:{key()}",
-        "DESK_EMAIL_INDEX_KEY": key(),
+        "DESK_SECRET_KEY": keys["secret"],
+        "DESK_AUDIT_KEY": keys["audit"],
+        "DESK_DATA_KEYS": f"bench:{keys['data']}",
+        "DESK_EMAIL_INDEX_KEY": keys["index"],
         "DESK_ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": BROKER_URL,
@@ -250,6 +250,22 @@ def production_environment(*, database_url: str, smtp_port: int) -> dict[str, st
         "DESK_OUTBOX_SWEEP_SECONDS": "5",
         "DESK_LOG_LEVEL": "WARNING",
     }
+
+
+def _keys() -> dict[str, str]:
+    """Made once and kept beside the bench's database (var/bench-intake/keys.json): the tickets and
+    outbox rows of an earlier run stay readable, as a real desk's do across restarts."""
+    path = VAR / "keys.json"
+    if not path.exists():
+        def key() -> str:
+            return base64.b64encode(secrets.token_bytes(32)).decode()
+
+        VAR.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({"secret": secrets.token_urlsafe(50), "audit": secrets.token_urlsafe(32),
+                                    "data": key(), "index": key()}))
+        path.chmod(0o600)
+    keys: dict[str, str] = json.loads(path.read_text())
+    return keys
 
 
 class Service:
@@ -271,6 +287,19 @@ class Service:
                 return
             time.sleep(0.2)
         raise RuntimeError(f"{self.name} not ready: {self.log.read_text(errors='replace')[-3000:]}")
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user and system) of every live process of the group: the master and its
+        workers. What a submission costs the web side, whatever else the machine is doing."""
+        ticks = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # the process ended meanwhile
+            if int(fields[2]) == self.process.pid:  # field 5 of stat, the process group
+                ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -374,11 +403,16 @@ def run(*, workers: list[int], clients: list[int], warm_up: float, seconds: floa
                 modes = ["form", "api"] if api else ["form"]
                 for mode in modes:
                     for concurrency in clients:
-                        load_before = os.getloadavg()
+                        load_before, cpu_before = os.getloadavg(), web.cpu_seconds()
                         figures = load(port=port, mode=mode, clients=concurrency, warm_up=warm_up,
                                        seconds=seconds)
-                        figures.update({"workers": count, "load_average_before": load_before,
-                                        "load_average_after": os.getloadavg()})
+                        cpu = web.cpu_seconds() - cpu_before
+                        figures.update({
+                            "workers": count, "load_average_before": load_before,
+                            "load_average_after": os.getloadavg(),
+                            # Over the warm-up and the window, per submission accepted in them.
+                            "web_cpu_ms_per_submission": round(
+                                cpu * 1000 / max(figures["accepted_with_warm_up"], 1), 1)})
                         accepted += figures["accepted_with_warm_up"]
                         runs.append(figures)
                         print(_line(figures), flush=True)
@@ -408,20 +442,23 @@ def _line(figures: dict[str, Any]) -> str:
     post = figures["post"]
     return (f"{figures['mode']:>4} W={figures['workers']} C={figures['clients']:>2}: "
             f"{figures['per_second']:7.1f}/s  p50 {post['p50_ms']} ms  p99 {post['p99_ms']} ms  "
-            f"errors {sum(figures['errors'].values())}  load {figures['load_average_before'][0]:.2f}")
+            f"errors {sum(figures['errors'].values())}  "
+            f"web CPU {figures['web_cpu_ms_per_submission']} ms each  "
+            f"load {figures['load_average_before'][0]:.2f}")
 
 
 def table(result: dict[str, Any]) -> None:
     print("\nIntake through gunicorn, production profile (rate limits raised, DESK_FORM_MIN_SECONDS=0:")
     print("the desk's throughput, not the limiter's refusals)")
     print(f"{'path':>5} {'workers':>7} {'clients':>7} {'per s':>7} {'POST p50':>9} {'POST p99':>9} "
-          f"{'GET p99':>8} {'errors':>6} {'load':>5}")
+          f"{'GET p99':>8} {'errors':>6} {'CPU ms':>6} {'load':>5}")
     for figures in result["runs"]:
         post, form = figures["post"], figures["form_get"] or {}
         print(f"{figures['mode']:>5} {figures['workers']:>7} {figures['clients']:>7} "
               f"{figures['per_second']:>7} "
               f"{post['p50_ms']!s:>9} {post['p99_ms']!s:>9} {form.get('p99_ms', '-')!s:>8} "
-              f"{sum(figures['errors'].values()):>6} {figures['load_average_before'][0]:>5.2f}")
+              f"{sum(figures['errors'].values()):>6} {figures['web_cpu_ms_per_submission']:>6} "
+              f"{figures['load_average_before'][0]:>5.2f}")
     delivery = result["delivery"]
     verdict = "nothing lost" if delivery["nothing_lost"] else "LOST SOME"
     print(f"acknowledgements: {delivery['emails_in_sink']} in the sink for "
