@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     intake.add_argument("--warm-up", type=float, default=5.0)
     intake.add_argument("--seconds", type=float, default=20.0)
     intake.add_argument("--no-api", dest="api", action="store_false", help="the form only, not the API")
-    intake.add_argument("--profile", action="store_true", help="cProfile each worker (var/bench-intake/)")
+    intake.add_argument("--profile", action="store_true", help="cProfile each worker (bench/intake.py: VAR)")
     pages = commands.add_parser("pages", help="time the queue page, the API list and the ticket page")
     pages.add_argument("--tickets", type=int, default=100_000)
     pages.add_argument("--runs", type=int, default=30, help="timed runs of each, after 2 warm-ups")

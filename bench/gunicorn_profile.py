@@ -1,7 +1,7 @@
 """gunicorn hooks for `python -m bench intake --profile`: each worker profiles itself (cProfile)
 after its first WARM_REQUESTS requests (the first ones import modules and fill caches: that is
 start-up, not the steady state the bench measures) until it exits, and writes
-var/bench-intake/profile-<pid>.prof (read them with pstats)."""
+<VAR>/profile-<pid>.prof (bench/intake.py: VAR) (read them with pstats)."""
 
 from __future__ import annotations
 

@@ -37,6 +37,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -45,7 +46,9 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-VAR = ROOT / "var" / "bench-intake"
+# Outside the tree: collectstatic fills <VAR>/static with the admin's stylesheets, which the
+# security suite's walk of the tree's static files would take for the desk's own.
+VAR = Path(os.environ.get("DESK_BENCH_INTAKE_DIR", Path(tempfile.gettempdir()) / "desk-bench-intake"))
 DATABASE_NAME = "desk_bench_intake"
 BROKER_URL = "redis://127.0.0.1:6379/12"  # a Redis database of this bench's own: it is flushed
 RAISED_RATE = "1000000/hour"
@@ -253,7 +256,7 @@ def production_environment(*, database_url: str, smtp_port: int) -> dict[str, st
 
 
 def _keys() -> dict[str, str]:
-    """Made once and kept beside the bench's database (var/bench-intake/keys.json): the tickets and
+    """Made once and kept beside the bench's database (<VAR>/keys.json): the tickets and
     outbox rows of an earlier run stay readable, as a real desk's do across restarts."""
     path = VAR / "keys.json"
     if not path.exists():
@@ -269,7 +272,7 @@ def _keys() -> dict[str, str]:
 
 
 class Service:
-    """A child process in its own process group, its output in var/bench-intake/<name>.log."""
+    """A child process in its own process group, its output in <VAR>/<name>.log."""
 
     def __init__(self, name: str, command: list[str], environment: dict[str, str]) -> None:
         self.name = name
