@@ -144,6 +144,9 @@ class Ticket(models.Model):
                 fields=["due_date", "escalation_level"], name="ticket_open_due_level",
                 condition=Q(status__in=OPEN_STATUS_VALUES),
             ),
+            # The ticket page's previous and next open ticket, in the queue's order (due, id).
+            models.Index(fields=["due_date", "id"], name="ticket_open_due_id",
+                         condition=Q(status__in=OPEN_STATUS_VALUES)),
             models.Index(fields=["requester_email_digest"], name="ticket_requester_email_digest"),
             # The dashboard's figures: what arrived, what was answered and when, what is open now.
             # Each carries the columns its query groups and counts by (PostgreSQL's INCLUDE), so a

@@ -366,6 +366,28 @@ def test_the_status_page_shows_the_extension_and_its_reason(people: dict[str, An
     assert "Many systems to search." in html
 
 
+def test_the_previous_and_next_ticket_of_the_same_due_date_follow_the_queue_order_by_id(
+    people: dict[str, Any]
+) -> None:
+    first, middle, last = (make_ticket() for _ in range(3))
+    Ticket.objects.update(due_date=middle.due_date)
+    earlier, later = make_ticket(), make_ticket()
+    day = datetime.timedelta(days=1)
+    Ticket.objects.filter(pk=earlier.pk).update(due_date=middle.due_date - day)
+    Ticket.objects.filter(pk=later.pk).update(due_date=middle.due_date + day)
+    visible = selectors.ticket_visible_to(people["agent"])
+
+    def neighbours(ticket: Ticket) -> tuple[str | None, str | None]:
+        before, after = selectors.ticket_neighbours(people["agent"], visible.get(pk=ticket.pk))
+        return (before.reference if before else None, after.reference if after else None)
+
+    assert neighbours(middle) == (first.reference, last.reference)
+    assert neighbours(first) == (earlier.reference, middle.reference)
+    assert neighbours(last) == (middle.reference, later.reference)
+    assert neighbours(earlier) == (None, first.reference)
+    assert neighbours(later) == (last.reference, None)
+
+
 def test_the_ticket_page_links_the_previous_and_next_ticket_of_my_queues(people: dict[str, Any]) -> None:
     now = timezone.now()
     early, middle, late = (
