@@ -38,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     sweep = commands.add_parser("sweep", help="time the escalation sweep")
     sweep.add_argument("--tickets", type=int, default=100_000)
     sweep.add_argument("--share", type=float, default=0.10, help="share of tickets past level 1")
+    sweep.add_argument("--idle-only", action="store_true",
+                       help="no seeding: time the idle sweep over the open tickets already there")
     dashboard = commands.add_parser("dashboard", help="time the manager's dashboard and the metrics API")
     dashboard.add_argument("--tickets", type=int, default=100_000)
     dashboard.add_argument("--runs", type=int, default=30, help="timed runs of each, after 2 warm-ups")
@@ -89,9 +91,9 @@ def main(argv: list[str] | None = None) -> int:
         result = run_dashboard(tickets=options.tickets, runs=options.runs, reseed=options.reseed,
                                with_explain=options.explain)
     else:
-        from bench.sweep import run
+        from bench.sweep import run, run_idle
 
-        result = run(tickets=options.tickets, share=options.share)
+        result = run_idle() if options.idle_only else run(tickets=options.tickets, share=options.share)
     result["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version(),
                          "platform": platform.platform(), "postgresql": server()}
     RESULTS.mkdir(exist_ok=True)

@@ -92,6 +92,21 @@ def timed_sweep() -> dict[str, Any]:
             "load_average": os.getloadavg()}  # the machine is shared: what else ran at the time
 
 
+def run_idle(*, runs: int = 5) -> dict[str, Any]:
+    """Time the idle sweep on whatever open tickets the bench database holds, without seeding: a
+    million open tickets take long to seed with history, and once there they can be re-measured
+    (`python -m bench sweep --idle-only`). The first sweep escalates what is due, if anything."""
+    from tickets.services.escalation import RUNNING_STATUSES, escalation_sweep
+
+    running = Ticket.objects.filter(status__in=RUNNING_STATUSES).count()
+    escalation_sweep()
+    sweeps = [timed_sweep() for _ in range(runs)]
+    milliseconds = sorted(sweep["seconds"] * 1000 for sweep in sweeps)
+    print(f"\nidle sweep over {running:,} running tickets: {milliseconds[0]:.1f}–{milliseconds[-1]:.1f} ms "
+          f"in {sweeps[-1]['queries']} queries ({runs} runs, load {os.getloadavg()[0]:.2f})")
+    return {"running_tickets": running, "idle_sweeps": sweeps}
+
+
 def run(*, tickets: int, share: float) -> dict[str, Any]:
     # A running worker has loaded its modules, holiday calendars and templates once; so does the
     # bench (the first rendering loads Django's template engine: 0.9 s in the profile).
