@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import os
-import statistics
 import subprocess
 import time
 from collections.abc import Callable
@@ -27,6 +26,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 
 from bench import seed as seeding
+from bench.stats import percentiles
 from tests.support.people import sign_in_fully
 from tickets.selectors import metrics
 from tickets.selectors.metrics import MetricsFilter, Period, dashboard_figures
@@ -34,21 +34,6 @@ from tickets.selectors.metrics import MetricsFilter, Period, dashboard_figures
 PERIODS = {"30 days": 30, "365 days": 365}
 WARM_UP = 2
 TARGET_MS = 300  # the issue's target for the dashboard at a million tickets
-
-
-def percentiles(seconds: list[float]) -> dict[str, float]:
-    """p50, p99 and max in milliseconds (p99 interpolated: with 30 runs it sits near the max)."""
-    ordered = sorted(seconds)
-
-    def at(share: float) -> float:
-        position = (len(ordered) - 1) * share
-        low = int(position)
-        high = min(low + 1, len(ordered) - 1)
-        return ordered[low] + (position - low) * (ordered[high] - ordered[low])
-
-    return {"p50_ms": round(at(0.5) * 1000, 2), "p99_ms": round(at(0.99) * 1000, 2),
-            "max_ms": round(ordered[-1] * 1000, 2), "mean_ms": round(statistics.fmean(ordered) * 1000, 2),
-            "min_ms": round(ordered[0] * 1000, 2), "runs": len(ordered)}
 
 
 def timed(work: Callable[[], Any], runs: int) -> dict[str, Any]:

@@ -34,7 +34,6 @@ import os
 import re
 import secrets
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -44,6 +43,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
+
+from bench.stats import percentiles
 
 ROOT = Path(__file__).resolve().parent.parent
 # Outside the tree: collectstatic fills <VAR>/static with the admin's stylesheets, which the
@@ -166,21 +167,6 @@ class Client(threading.Thread):
         if self._counted(started, ended):
             self.accepted += 1
             self.latencies.append(ended - started)
-
-
-def percentiles(seconds: list[float]) -> dict[str, float | None]:
-    if not seconds:
-        return {"p50_ms": None, "p99_ms": None, "max_ms": None, "mean_ms": None}
-    ordered = sorted(seconds)
-
-    def at(share: float) -> float:
-        position = (len(ordered) - 1) * share
-        low = int(position)
-        high = min(low + 1, len(ordered) - 1)
-        return ordered[low] + (position - low) * (ordered[high] - ordered[low])
-
-    return {"p50_ms": round(at(0.5) * 1000, 1), "p99_ms": round(at(0.99) * 1000, 1),
-            "max_ms": round(ordered[-1] * 1000, 1), "mean_ms": round(statistics.fmean(ordered) * 1000, 1)}
 
 
 def drive(port: int, mode: str, clients: int, warm_up: float, seconds: float,
