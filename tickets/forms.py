@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from typing import Any, ClassVar, cast
 
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.utils import translation
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django_countries import countries
 
 from tickets.choices import KIND_HINTS, SATISFACTION_LABELS, Kind
@@ -152,6 +154,14 @@ class UploadField(forms.FileField):
             raise forms.ValidationError(str(refusal), code="upload_refused") from None
 
 
+@functools.lru_cache(maxsize=8)
+def country_choices(language: str) -> tuple[tuple[str, str], ...]:
+    """Every country, named and sorted in `language`: django-countries translates and sorts its
+    250 names on each call (about 3 ms, twice a submission: bench/intake.py), so once is enough."""
+    with translation.override(language):
+        return tuple((code, str(name)) for code, name in countries)
+
+
 class RequestForm(StrictForm):
     kind = forms.ChoiceField(
         label=gettext_lazy("What would you like us to do?"), choices=Kind.choices,
@@ -186,9 +196,9 @@ class RequestForm(StrictForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Built per request so the names come in the active language.
+        # In the active language; the sorted list is made once per language and process.
         cast(forms.ChoiceField, self.fields["country"]).choices = [
-            ("", _("Choose a country")), *list(countries)]
+            ("", _("Choose a country")), *country_choices(get_language() or settings.LANGUAGE_CODE)]
         self.initial.setdefault("country", settings.DESK_ORGANISATION_COUNTRY)
         cast(forms.ChoiceField, self.fields["us_state"]).choices = [("", "—"), *US_STATES]
         cast(forms.ChoiceField, self.fields["uk_nation"]).choices = [("", "—"), *UK_NATIONS]

@@ -98,3 +98,20 @@ def test_references_continue_from_the_counter_row() -> None:
 
     assert _next_reference(datetime.datetime(2026, 5, 4, 10, tzinfo=HELSINKI)) == "PD-2026-000042"
     assert Ticket.objects.count() == 0
+
+
+def test_the_country_list_is_made_once_per_language_and_named_in_it() -> None:
+    from django.utils import translation
+    from django_countries import countries
+
+    from tickets.forms import RequestForm, country_choices
+
+    finnish, english = country_choices("fi"), country_choices("en")
+    with translation.override("sv"):
+        swedish_form = RequestForm()
+
+    assert country_choices("fi") is finnish  # made once
+    assert dict(finnish)["DE"] == "Saksa" and dict(english)["DE"] == "Germany"
+    assert dict(swedish_form.fields["country"].choices)["DE"] == "Tyskland"
+    with translation.override("en"):
+        assert english == tuple((code, str(name)) for code, name in countries)  # django-countries' order
