@@ -276,3 +276,25 @@ def test_the_history_entry_copies_the_ticket_as_it_is_after_the_escalation(desk:
         late.escalation_level, late.priority, late.queue_id, late.assignee_id) == (
         3, 4, late.queue_id, desk["agent"].pk)
     assert late.history.filter(history_type="~").count() == 3  # one per level reached
+
+
+def test_the_calendars_in_use_are_those_of_running_tickets_only(desk: dict[str, Any]) -> None:
+    from tickets.services.escalation import RUNNING_STATUSES, calendars_in_use
+
+    running = [make_ticket(country=country, region=region) for country, region in
+               [("FI", ""), ("FI", ""), ("SE", ""), ("GB", "SCT"), ("US", "CA")]]
+    rejected = make_ticket(country="GB", region="ENG")
+    services.ticket_reject(ticket_id=rejected.pk, actor=desk["agent"], reason="spam")
+    paused = make_ticket(country="GB", region="WLS")
+    services.ticket_request_information(ticket_id=paused.pk, actor=desk["agent"], kind="identity",
+                                        body="Your ID, please.")
+
+    found = calendars_in_use()
+
+    assert found == sorted({ticket.calendar for ticket in running})
+    assert found == sorted(set(Ticket.objects.filter(status__in=RUNNING_STATUSES)
+                               .values_list("calendar", flat=True)))
+    # The rejected and the paused ticket have calendars of their own (England, Wales): not in use.
+    assert {Ticket.objects.get(pk=rejected.pk).calendar, Ticket.objects.get(pk=paused.pk).calendar} \
+        == {"GB-ENG", "GB-WLS"}
+    assert not {"GB-ENG", "GB-WLS"} & set(found)

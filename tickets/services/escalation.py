@@ -78,23 +78,23 @@ class SweepReport:
 
 
 def calendars_in_use() -> list[str]:
-    """The working-day calendars of running tickets (a few dozen at most, among a million rows)."""
-    if connection.vendor != "postgresql":
-        in_use = Ticket.objects.filter(status__in=RUNNING_STATUSES).values_list("calendar", flat=True)
-        return list(in_use.order_by().distinct())  # no default ordering: it would join the DISTINCT
-    # A DISTINCT reads every open ticket (0.38 s at a million); this walks the partial index
-    # `ticket_open_calendar` from one calendar to the next, one index probe per calendar.
-    table = Ticket._meta.db_table
+    """The working-day calendars of running tickets (a few dozen at most, among a million rows).
+
+    A DISTINCT reads every open ticket (0.38 s at a million on PostgreSQL); this walks the partial
+    index `ticket_open_calendar` from one calendar to the next, one index probe per calendar."""
+    table = connection.ops.quote_name(Ticket._meta.db_table)
+    running = ", ".join(["%s"] * len(RUNNING_STATUSES))
     with connection.cursor() as cursor:
         cursor.execute(
             f"""WITH RECURSIVE in_use(calendar) AS (
-                    (SELECT calendar FROM {table} WHERE status = ANY(%s) ORDER BY calendar LIMIT 1)
+                    SELECT * FROM (SELECT calendar FROM {table} WHERE status IN ({running})
+                                   ORDER BY calendar LIMIT 1) AS first
                     UNION ALL
-                    SELECT (SELECT t.calendar FROM {table} t WHERE t.status = ANY(%s)
+                    SELECT (SELECT t.calendar FROM {table} t WHERE t.status IN ({running})
                             AND t.calendar > in_use.calendar ORDER BY t.calendar LIMIT 1)
                     FROM in_use WHERE in_use.calendar IS NOT NULL)
-                SELECT calendar FROM in_use WHERE calendar IS NOT NULL""",  # noqa: S608 - the model's own table name
-            [RUNNING_STATUSES, RUNNING_STATUSES])
+                SELECT calendar FROM in_use WHERE calendar IS NOT NULL""",  # noqa: S608 - the model's own table; values are parameters
+            [*RUNNING_STATUSES, *RUNNING_STATUSES])
         return [row[0] for row in cursor.fetchall()]
 
 
