@@ -3,7 +3,6 @@ once from one client address, on PostgreSQL, counted on a real Redis, with a lim
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -18,6 +17,7 @@ from django.utils import timezone
 from desk.ratelimit import Rate
 from notifications.models import Outbox
 from tests.conftest import unavailable, valid_request
+from tests.support.concurrency import in_parallel
 from tests.tickets.test_honeypot import resend_post
 from tickets import services
 from tickets.models import Ticket
@@ -58,29 +58,8 @@ def redis_counts(settings: Any) -> Iterator[Callable[[], list[str]]]:
 
 
 def burst(post: Callable[[int], int]) -> Counter[int]:
-    """PARALLEL threads, each with its own database connection, released at once."""
-    start = threading.Barrier(PARALLEL)
-    answers: list[int] = []
-    lock = threading.Lock()
-
-    def one(number: int) -> None:
-        from django.db import connections
-
-        try:
-            start.wait()
-            code = post(number)
-            with lock:
-                answers.append(code)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=one, args=(number,)) for number in range(PARALLEL)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert len(answers) == PARALLEL
-    return Counter(answers)
+    """PARALLEL threads, each with its own database connection, released at once: their answers."""
+    return Counter(in_parallel(post, PARALLEL))
 
 
 def test_thirty_parallel_requests_from_one_address_make_exactly_ten_tickets(

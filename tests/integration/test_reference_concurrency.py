@@ -4,7 +4,6 @@ neither a duplicate nor a gap; and a double submit in parallel is still one tick
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Callable
 
@@ -13,6 +12,7 @@ from django.db import connection
 
 from notifications.models import Outbox
 from tests.conftest import unavailable
+from tests.support.concurrency import in_parallel as run_in_parallel
 from tickets import services
 from tickets.models import Ticket
 
@@ -23,26 +23,7 @@ PARALLEL = 20
 
 def in_parallel(work: Callable[[int], None]) -> None:
     """PARALLEL threads, each with its own database connection, released at once."""
-    start = threading.Barrier(PARALLEL)
-    failures: list[BaseException] = []
-
-    def one(number: int) -> None:
-        from django.db import connections
-
-        try:
-            start.wait()
-            work(number)
-        except BaseException as error:  # reported by the test below, not lost in a thread
-            failures.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=one, args=(number,)) for number in range(PARALLEL)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert failures == []
+    run_in_parallel(work, PARALLEL)
 
 
 def submit(key: uuid.UUID, number: int) -> None:

@@ -5,7 +5,6 @@ SIGKILL in the middle of a delivery or of a sweep, and when two sweeps run at on
 from __future__ import annotations
 
 import datetime
-import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -13,13 +12,13 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
-from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
 from notifications.models import Outbox
 from notifications.services import outbox_sweep
 from tests.conftest import valid_request
+from tests.support.concurrency import in_parallel
 from tests.support.people import make_ticket, staff
 from tests.support.services import SmtpSink
 from tickets.crypto import email_digest
@@ -131,23 +130,9 @@ def test_a_worker_killed_mid_sweep_escalates_each_ticket_once(
 
 def test_two_sweeps_at_once_escalate_each_ticket_once(staff_of_requests: dict[str, Any]) -> None:
     overdue_tickets(60, staff_of_requests["agent"])
-    errors: list[BaseException] = []
 
-    def sweep() -> None:
-        try:
-            escalation_sweep(batch_size=7)
-        except BaseException as error:  # reported by the assertion below
-            errors.append(error)
-        finally:
-            connection.close()
+    in_parallel(lambda _number: escalation_sweep(batch_size=7), 2)
 
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert errors == []
     assert Escalation.objects.filter(rule="due_today_or_overdue").count() == 60
     assert set(Counter(Escalation.objects.values_list("ticket_id", "rule")).values()) == {1}
     assert Outbox.objects.filter(event="escalation").count() == 60 * 3  # agent, manager, DPO
