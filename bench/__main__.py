@@ -12,6 +12,10 @@ dashboard, the page and the metrics API on a realistic desk of N tickets over tw
 form and the API intake through gunicorn in the production profile, with a Celery worker delivering
 the acknowledgements to an SMTP sink (bench/intake.py); on a database of its own, desk_bench_intake.
 
+`python -m bench peer --tickets N [--share S] [--compare]`: the peer's escalation, django-helpdesk
+2.6.1's `escalate_tickets`, on the same server, in a venv of its own (bench/peer_sweep.py); `python -m
+bench compare --tickets N [--ours-tickets M]` sets it against our sweep-M.json (M = N by default).
+
 Needs DATABASE_URL (PostgreSQL); the default is a database of its own, desk_bench, created if
 missing. The two benches share it: each reloads the tickets the other left.
 """
@@ -60,12 +64,23 @@ def main(argv: list[str] | None = None) -> int:
     pages.add_argument("--explain", action="store_true",
                        help="add EXPLAIN (ANALYZE, BUFFERS) of each page's slowest queries to the JSON")
     commands.add_parser("plot", help="latency against N from bench/results/*.json, to bench/latency.png")
+    peer = commands.add_parser("peer", help="time django-helpdesk's escalate_tickets on the same PostgreSQL")
+    peer.add_argument("--tickets", type=int, default=20_000)
+    peer.add_argument("--share", type=float, default=0.10, help="share of tickets due for escalation")
+    peer.add_argument("--compare", action="store_true", help="then compare with our sweep-N.json")
+    peer.add_argument("--ours-tickets", type=int, help="compare with our sweep at this N instead")
+    compare = commands.add_parser("compare", help="our sweep-N.json against the peer's peer-N.json")
+    compare.add_argument("--tickets", type=int, default=20_000, help="the peer's N")
+    compare.add_argument("--ours-tickets", type=int, help="our sweep's N, if not the peer's")
     options = parser.parse_args(argv)
     if options.command == "plot":
         from bench.plot import run as run_plot
 
         print(f"written to {run_plot(RESULTS)}")
         return 0
+    if options.command in ("peer", "compare"):
+        # Before prepare(): the peer migrates its own schema, in its own venv and database.
+        return _peer(options)
     if options.command == "intake":
         # A database of its own: the intake adds tickets that the other benches would count.
         os.environ["DATABASE_URL"] = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/desk_bench_intake"
@@ -99,6 +114,24 @@ def main(argv: list[str] | None = None) -> int:
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"{options.command}-{options.tickets}.json"
     out.write_text(json.dumps(result, indent=2))
+    print(f"\nwritten to {out}")
+    return 0
+
+
+def _peer(options: argparse.Namespace) -> int:
+    from bench import peer_sweep
+
+    RESULTS.mkdir(exist_ok=True)
+    if options.command == "peer":
+        result = peer_sweep.run(tickets=options.tickets, share=options.share)
+        result["machine"] = {"cpus": os.cpu_count(), "platform": platform.platform()}
+        out = RESULTS / f"peer-{options.tickets}.json"
+        out.write_text(json.dumps(result, indent=2))
+        print(f"\nwritten to {out}")
+        if not options.compare:
+            return 0
+    comparison, out = peer_sweep.compare(RESULTS, tickets=options.tickets, ours_tickets=options.ours_tickets)
+    out.write_text(json.dumps(comparison, indent=2))
     print(f"\nwritten to {out}")
     return 0
 

@@ -55,7 +55,9 @@ class Outbox(models.Model):
 class Notification(models.Model):
     """The in-app list of a member of staff (/staff/notifications/)."""
 
-    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="desk_notifications")
+    # No index of its own: notification_unread (user, read_at) starts with it.
+    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="desk_notifications",
+                             db_index=False)
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, null=True, related_name="+")
     event = models.CharField(max_length=50)
     dedupe_key = models.CharField(max_length=200, unique=True)

@@ -26,7 +26,7 @@ from django.utils import timezone
 from desk import faults
 from notifications.models import Notification, Outbox
 from notifications.rendering import render_message
-from tickets.crypto import encrypt
+from tickets.crypto import encrypt_many
 from tickets.fields import EncryptedTextField
 
 logger = logging.getLogger(__name__)
@@ -120,15 +120,14 @@ def outbox_enqueue_many(*, messages: list[Message], now: datetime.datetime | Non
     _insert(Notification, ("user_id", "ticket_id", "event", "dedupe_key", "text", "created_at"), notes)
     fields = {name: cast(EncryptedTextField, Outbox._meta.get_field(name)).associated_data
               for name in ("recipient", "subject", "body_text", "body_html")}
-    rows = []
-    for m in messages:
-        if not m.recipient:
-            continue
-        rows.append((m.dedupe_key, m.event, m.ticket_id, encrypt(m.recipient, context=fields["recipient"]),
-                     m.language, encrypt(m.subject, context=fields["subject"]),
-                     encrypt(m.body_text, context=fields["body_text"]),
-                     encrypt(m.body_html, context=fields["body_html"]) if m.body_html else "",
-                     Outbox.State.PENDING.value, 0, "", at))
+    emailed = [m for m in messages if m.recipient]
+    sealed = {name: encrypt_many([getattr(m, name) for m in emailed], context=context)
+              for name, context in fields.items()}
+    rows = [(m.dedupe_key, m.event, m.ticket_id, recipient, m.language, subject, body_text,
+             body_html if m.body_html else "", Outbox.State.PENDING.value, 0, "", at)
+            for m, recipient, subject, body_text, body_html in zip(
+                emailed, sealed["recipient"], sealed["subject"], sealed["body_text"], sealed["body_html"],
+                strict=True)]
     ids = _insert(Outbox, ("dedupe_key", "event", "ticket_id", "recipient", "language", "subject",
                            "body_text", "body_html", "state", "attempts", "last_error", "created_at"),
                   rows, returning="id")
@@ -156,7 +155,7 @@ def _insert(model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]],
         typed = ", ".join(f"{quote(column)} {model._meta.get_field(column).db_type(connection)}"
                           for column in columns)
         statements = [(f"INSERT INTO {table} ({names}) SELECT {names} "  # noqa: S608 -- names from the model
-                       f"FROM json_to_recordset(%s::json) AS r({typed})" + suffix,
+                       f"FROM jsonb_to_recordset(%s::jsonb) AS r({typed})" + suffix,
                        [json.dumps([dict(zip(columns, row, strict=True)) for row in rows], default=_json)])]
     else:
         per_statement = max(1, (connection.features.max_query_params or 999) // len(columns))

@@ -47,6 +47,15 @@ def _canonical(value: Any) -> Any:
     return value
 
 
+def _encodable(value: Any) -> Any:
+    if isinstance(value, datetime.date):  # datetimes too
+        return _canonical(value)
+    raise TypeError(f"{type(value).__name__} is not part of an audit record")
+
+
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=_encodable)
+
+
 def entry_digest(previous: str, entry: Any, *, reason: str | None = None) -> str:
     """The entry's link; `reason` is its change reason when the caller decrypted it already."""
     record = {name: _canonical(getattr(entry, name)) for name in CHAINED_FIELDS}
@@ -59,7 +68,9 @@ def entry_digest(previous: str, entry: Any, *, reason: str | None = None) -> str
 
 
 def _digest(previous: str, record: dict[str, Any]) -> str:
-    message = previous.encode() + json.dumps(record, sort_keys=True, separators=(",", ":")).encode()
+    """The record's values may be raw dates and times: the encoder hands those to `_canonical`,
+    which is what the caller would have applied, so either way the bytes hashed are the same."""
+    message = previous.encode() + _ENCODER.encode(record).encode()
     return hmac.new(settings.DESK_AUDIT_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
@@ -99,12 +110,10 @@ def bulk_history_create(tickets: Sequence[Mapping[str, Any]], *, reason: str, da
     reason_context = model._meta.get_field("history_change_reason").associated_data
     sealed = {"history_date": _canonical(date), "history_type": "~", "history_user_id": None,
               "history_change_reason": reason}
-    ids, reasons, hashes = [], [], []
-    for ticket in tickets:
-        record = {name: _canonical(ticket[name]) for name in CHAINED_FIELDS} | sealed
-        ids.append(ticket["id"])
-        reasons.append(crypto.encrypt(reason, context=reason_context))
-        hashes.append(_digest(heads.get(ticket["id"]) or GENESIS, record))
+    ids = [ticket["id"] for ticket in tickets]
+    reasons = crypto.encrypt_many([reason] * len(ids), context=reason_context)
+    hashes = [_digest(heads.get(ticket["id"]) or GENESIS,
+                      {name: ticket[name] for name in CHAINED_FIELDS} | sealed) for ticket in tickets]
     quote = connection.ops.quote_name
     columns = [field.column for field in model.tracked_fields]
     targets = ", ".join(quote(column) for column in
@@ -112,7 +121,7 @@ def bulk_history_create(tickets: Sequence[Mapping[str, Any]], *, reason: str, da
                          "history_user_id", "chain_hash"])
     copied = ", ".join(f"t.{quote(column)}" for column in columns)
     if connection.vendor == "postgresql":  # one JSON parameter: a short statement whatever the batch
-        entries = "json_to_recordset(%s::json) AS v(column1 bigint, column2 text, column3 text)"
+        entries = "jsonb_to_recordset(%s::jsonb) AS v(column1 bigint, column2 text, column3 text)"
         params = [json.dumps([{"column1": i, "column2": r, "column3": h}
                               for i, r, h in zip(ids, reasons, hashes, strict=True)])]
     else:

@@ -121,6 +121,25 @@ def encrypt(plaintext: str, *, context: str) -> str:
     return f"{VERSION}:{key_id}:{base64.b64encode(sealed).decode()}"
 
 
+def encrypt_many(plaintexts: list[str], *, context: str) -> list[str]:
+    """`encrypt` of each value, a nonce of its own each, for a batch (the escalation sweep writes
+    tens of thousands): the key, the cipher and the associated data are looked up once, and the
+    nonces drawn in one call, which is most of the cost of a short value."""
+    if not plaintexts:
+        return []
+    key_id = head_key_id()
+    cipher = _cipher(_key(key_id))
+    associated = context.encode()
+    prefix = f"{VERSION}:{key_id}:"
+    nonces = os.urandom(NONCE_BYTES * len(plaintexts))
+    sealed = []
+    for position, plaintext in enumerate(plaintexts):
+        nonce = nonces[position * NONCE_BYTES:(position + 1) * NONCE_BYTES]
+        sealed.append(prefix + base64.b64encode(nonce + cipher.encrypt(nonce, plaintext.encode(), associated))
+                      .decode())
+    return sealed
+
+
 def decrypt(value: str, *, context: str) -> str:
     _version, key_id, encoded = _split(value)
     try:

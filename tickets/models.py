@@ -108,7 +108,8 @@ class Ticket(models.Model):
         max_length=24, choices=STATUS_CHOICES, default=Status.NEW.value, editable=False
     )
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
-    queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="tickets")
+    # No index of its own: ticket_queue_due (queue, status, due date) starts with it.
+    queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="tickets", db_index=False)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="assigned_tickets",
@@ -300,7 +301,8 @@ class Escalation(models.Model):
     """One escalation of one ticket by one rule; the unique constraint makes it happen once,
     whatever crashes, restarts or duplicate schedulers do (SPEC: Escalation)."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="escalations")
+    # No index of its own: the unique (ticket, rule) starts with it.
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="escalations", db_index=False)
     rule = models.CharField(max_length=32)
     level = models.PositiveSmallIntegerField(default=0)  # 1 to 3 for the deadline levels, 0 for the others
     due_date = models.DateField()  # the deadline it was measured against

@@ -128,6 +128,27 @@ def test_a_worker_killed_mid_sweep_escalates_each_ticket_once(
     assert len(smtp_sink.to("dpo@example.org")) == 5
 
 
+def test_a_sweep_in_threads_writes_each_batch_once_and_counts_every_threads_statements(
+        staff_of_requests: dict[str, Any]) -> None:
+    tickets = overdue_tickets(45, staff_of_requests["agent"])
+
+    report = escalation_sweep(batch_size=4, workers=3)
+
+    assert report.escalated["due_today_or_overdue"] == 45
+    assert Escalation.objects.filter(rule="due_today_or_overdue").count() == 45
+    assert set(Counter(Escalation.objects.values_list("ticket_id", "rule")).values()) == {1}
+    assert Outbox.objects.filter(event="escalation").count() == report.messages == 45 * 3
+    # Three rules (due soon, due, past the margin) of 45 tickets in batches of four: twelve
+    # batches a rule at the least (more if a thread took what the others had not locked yet). Each
+    # batch sends its five or more statements from its own thread, and all are counted.
+    assert report.batches >= 3 * 12
+    assert report.statements >= 2 + report.batches * 5
+    for ticket in tickets:
+        ticket.refresh_from_db()
+        assert ticket.escalation_level >= 2
+        assert ticket.history.first().history_change_reason.startswith("escalation")
+
+
 def test_two_sweeps_at_once_escalate_each_ticket_once(staff_of_requests: dict[str, Any]) -> None:
     overdue_tickets(60, staff_of_requests["agent"])
 

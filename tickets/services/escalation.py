@@ -12,18 +12,20 @@ from __future__ import annotations
 import datetime
 import functools
 from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from html import escape
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import EmptyResultSet
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Greatest
 from django.utils import formats, timezone, translation
 from django.utils.functional import Promise
-from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from desk import faults
@@ -71,10 +73,16 @@ class SweepReport:
     escalated: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     messages: int = 0
     batches: int = 0
+    statements: int = 0  # SQL statements sent, in every thread (transactions' BEGIN/COMMIT aside)
 
     @property
     def total(self) -> int:
         return sum(self.escalated.values())
+
+    def counting(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        """A connection.execute_wrapper counting what this report's sweep (or thread) sends."""
+        self.statements += 1
+        return execute(sql, params, many, context)
 
 
 def calendars_in_use() -> list[str]:
@@ -222,28 +230,68 @@ def rules_with_work(*, today: datetime.date, now: datetime.datetime, calendars: 
 
 
 def escalation_sweep(*, today: datetime.date | None = None, now: datetime.datetime | None = None,
-                     batch_size: int | None = None) -> SweepReport:
-    """Escalate every ticket that newly crossed a rule, in batches; safe to run twice at once."""
+                     batch_size: int | None = None, workers: int | None = None) -> SweepReport:
+    """Escalate every ticket that newly crossed a rule, in batches; safe to run twice at once.
+
+    On PostgreSQL a rule's batches are written by `workers` threads at once
+    (DESK_ESCALATION_WORKERS), each with its own connection: while one waits on the database the
+    other builds its batch, and `SKIP LOCKED` gives them different tickets. SQLite writes one
+    transaction at a time, so there it is one."""
     now = now or timezone.now()
     today = today or timezone.localdate(now)
     batch_size = batch_size or settings.DESK_ESCALATION_BATCH
+    workers = workers or settings.DESK_ESCALATION_WORKERS
+    if not connection.features.has_select_for_update_skip_locked:
+        workers = 1
     report = SweepReport()
-    calendars = calendars_in_use()
-    for rule in rules_with_work(today=today, now=now, calendars=calendars):
-        conflicts = 0
-        while True:
-            try:
+    with connection.execute_wrapper(report.counting):
+        calendars = calendars_in_use()
+        due = rules_with_work(today=today, now=now, calendars=calendars)
+    for rule in due:
+        def escalate(rule: Rule = rule) -> SweepReport:
+            return _escalate_rule(rule, today=today, now=now, batch_size=batch_size, calendars=calendars)
+
+        reports = [escalate()] if workers == 1 else _in_threads(escalate, workers)
+        for part in reports:
+            for name, count in part.escalated.items():
+                report.escalated[name] += count
+            report.messages += part.messages
+            report.batches += part.batches
+            report.statements += part.statements
+    return report
+
+
+def _escalate_rule(rule: Rule, *, today: datetime.date, now: datetime.datetime, batch_size: int,
+                   calendars: list[str]) -> SweepReport:
+    report = SweepReport()
+    conflicts = 0
+    while True:
+        try:
+            with connection.execute_wrapper(report.counting):
                 done = _escalate_batch(rule, today=today, now=now, batch_size=batch_size, report=report,
                                        calendars=calendars)
-            except IntegrityError:
-                # Another sweep escalated some of these first (no SKIP LOCKED here): look again.
-                conflicts += 1
-                if conflicts > 5:
-                    raise
-                continue
-            if done < batch_size:
-                break
-    return report
+        except IntegrityError:
+            # Another sweep escalated some of these first (no SKIP LOCKED here): look again.
+            conflicts += 1
+            if conflicts > 5:
+                raise
+            continue
+        if done < batch_size:
+            return report
+
+
+def _in_threads(work: Callable[[], SweepReport], count: int) -> list[SweepReport]:
+    """`work()` in `count` threads, each closing its own connection at the end; the first error
+    raised in any of them is raised here (a batch that failed rolled back whole)."""
+    def one() -> SweepReport:
+        try:
+            return work()
+        finally:
+            connections.close_all()  # this thread's connections only
+
+    with ThreadPoolExecutor(max_workers=count, thread_name_prefix="escalation") as pool:
+        futures = [pool.submit(one) for _ in range(count)]
+        return [future.result() for future in futures]
 
 
 def _escalate_batch(rule: Rule, *, today: datetime.date, now: datetime.datetime, batch_size: int,
@@ -333,10 +381,21 @@ _SLOTS = {"reference": "\ue000reference\ue000", "queue": "\ue000queue\ue000",
           "due_text": "\ue000due\ue000", "ticket_url": "\ue000url\ue000"}
 
 
-def _fill(template: str, values: dict[str, str], *, html: bool) -> str:
-    for name, slot in _SLOTS.items():
-        template = template.replace(slot, escape(values[name]) if html else values[name])
-    return template
+_SLOT_MARK = "\ue000"
+_SLOT_NAMES = {slot.strip(_SLOT_MARK): name for name, slot in _SLOTS.items()}
+
+
+def _pieces(template: str) -> list[str]:
+    """The rendered template cut at its slots: text, slot's value name, text, … (one cut per
+    batch, so each ticket's message is one join, not a replace per slot over the whole text)."""
+    pieces = template.split(_SLOT_MARK)
+    for position in range(1, len(pieces), 2):
+        pieces[position] = _SLOT_NAMES[pieces[position]]
+    return pieces
+
+
+def _fill(pieces: list[str], values: dict[str, str]) -> str:
+    return "".join([piece if position % 2 == 0 else values[piece] for position, piece in enumerate(pieces)])
 
 
 def _notify(rule: Rule, tickets: list[dict[str, Any]]) -> int:
@@ -344,8 +403,11 @@ def _notify(rule: Rule, tickets: list[dict[str, Any]]) -> int:
     language = settings.DESK_STAFF_LANGUAGE
     shape = render_message(event="escalation", language=language,
                            context={**_SLOTS, "rule": rule.description, "level": rule.level})
+    subject_pieces, text_pieces, html_pieces = (_pieces(shape.subject), _pieces(shape.body_text),
+                                                _pieces(shape.body_html))
     due_texts: dict[datetime.date, str] = {}
     messages: list[Message] = []
+    base_url = settings.DESK_PUBLIC_BASE_URL
     with translation.override(language):
         for ticket in tickets:
             due = ticket["due_date"]
@@ -353,10 +415,10 @@ def _notify(rule: Rule, tickets: list[dict[str, Any]]) -> int:
                 due_texts[due] = formats.date_format(due, "DATE_FORMAT")
             values = {"reference": ticket["reference"], "queue": ticket["queue_name"] or "",
                       "due_text": due_texts[due],
-                      "ticket_url": f"{settings.DESK_PUBLIC_BASE_URL}/staff/tickets/{ticket['reference']}/"}
-            subject = _fill(shape.subject, values, html=False)
-            body_text = _fill(shape.body_text, values, html=False)
-            body_html = _fill(shape.body_html, values, html=True)
+                      "ticket_url": f"{base_url}/staff/tickets/{ticket['reference']}/"}
+            subject = _fill(subject_pieces, values)
+            body_text = _fill(text_pieces, values)
+            body_html = _fill(html_pieces, {name: escape(value) for name, value in values.items()})
             for user_id, email in recipients[ticket["id"]]:
                 messages.append(Message(
                     dedupe_key=f"escalation:{ticket['id']}:{rule.name}:{user_id}", event="escalation",
