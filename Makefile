@@ -51,9 +51,14 @@ test-integration: install
 # Not part of `make test`: timings on PostgreSQL (the README's "Performance"), at N tickets;
 # `make bench N=1000000` for the million (its seed takes about 8 minutes, once: pages seeds the
 # desk after the sweep has emptied it, the dashboard reuses it). The plot takes every N run so far.
+# The peer (django-helpdesk's escalate_tickets, in .venv-peer/) escalates about 4 ms a ticket: it runs
+# at PEER_N, and the comparison sets it against our sweep at N, by per-ticket rate.
 N ?= 100000
+PEER_N ?= 20000
 bench: install
 	$(PY) -m bench sweep --tickets $(N)
+	$(PY) -m bench peer --tickets $(PEER_N)
+	$(PY) -m bench compare --tickets $(PEER_N) --ours-tickets $(N)
 	$(PY) -m bench intake
 	$(PY) -m bench pages --tickets $(N)
 	$(PY) -m bench dashboard --tickets $(N)
