@@ -376,7 +376,7 @@ if DESK_CACHE_URL is not None and not DESK_CACHE_URL.startswith(_REDIS_SCHEMES):
         f"DESK_CACHE_URL must be a redis://, rediss:// or unix:// URL, not {DESK_CACHE_URL!r}")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "desk.cache.SharedClientRedisCache",  # Django's, one client per pool (desk/cache.py)
         "LOCATION": DESK_CACHE_URL,
         "KEY_PREFIX": "desk",
         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},

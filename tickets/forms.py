@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Iterator
 from typing import Any, ClassVar, cast
 
 from django import forms
 from django.conf import settings
 from django.core import signing
 from django.utils import translation
+from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django_countries import countries
@@ -108,9 +110,10 @@ class HumanCheck(StrictForm):
     )
     form_token = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, served_token: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.human_check_failed = False
+        self.served_token = served_token  # the value to show instead of a fresh one (a page's slot)
 
     @property
     def form_token_value(self) -> str:
@@ -118,7 +121,7 @@ class HumanCheck(StrictForm):
         posted = self.data.get(self.add_prefix("form_token"), "") if self.is_bound else ""
         if posted and not self.human_check_failed:
             return str(posted)
-        return form_token(self.human_check_purpose)
+        return self.served_token or form_token(self.human_check_purpose)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -154,12 +157,33 @@ class UploadField(forms.FileField):
             raise forms.ValidationError(str(refusal), code="upload_refused") from None
 
 
+class ReadyChoices(BaseChoiceIterator):
+    """Choices already in the form Django wants (pairs of strings), made once: a field given
+    these takes them as they are, where a list is walked and checked pair by pair each time a
+    form is made (the 250 countries: 4 of a submission's milliseconds, bench/intake.py)."""
+
+    def __init__(self, choices: tuple[tuple[str, Any], ...]) -> None:
+        self.choices = choices  # (value, label): the label a string or a lazy translation
+
+    def __iter__(self) -> Iterator[tuple[str, Any]]:
+        return iter(self.choices)
+
+    def __len__(self) -> int:
+        return len(self.choices)
+
+
 @functools.lru_cache(maxsize=8)
-def country_choices(language: str) -> tuple[tuple[str, str], ...]:
-    """Every country, named and sorted in `language`: django-countries translates and sorts its
-    250 names on each call (about 3 ms, twice a submission: bench/intake.py), so once is enough."""
+def country_choices(language: str) -> ReadyChoices:
+    """Every country, named and sorted in `language`, after the empty choice: django-countries
+    translates and sorts its 250 names on each call (about 3 ms, twice a submission), so once
+    per language and process is enough."""
     with translation.override(language):
-        return tuple((code, str(name)) for code, name in countries)
+        named = tuple((code, str(name)) for code, name in countries)
+        return ReadyChoices((("", _("Choose a country")), *named))
+
+
+US_STATE_CHOICES = ReadyChoices((("", "—"), *US_STATES))
+UK_NATION_CHOICES = ReadyChoices((("", "—"), *UK_NATIONS))
 
 
 class RequestForm(StrictForm):
@@ -197,11 +221,11 @@ class RequestForm(StrictForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # In the active language; the sorted list is made once per language and process.
-        cast(forms.ChoiceField, self.fields["country"]).choices = [
-            ("", _("Choose a country")), *country_choices(get_language() or settings.LANGUAGE_CODE)]
+        cast(forms.ChoiceField, self.fields["country"]).choices = country_choices(
+            get_language() or settings.LANGUAGE_CODE)
         self.initial.setdefault("country", settings.DESK_ORGANISATION_COUNTRY)
-        cast(forms.ChoiceField, self.fields["us_state"]).choices = [("", "—"), *US_STATES]
-        cast(forms.ChoiceField, self.fields["uk_nation"]).choices = [("", "—"), *UK_NATIONS]
+        cast(forms.ChoiceField, self.fields["us_state"]).choices = US_STATE_CHOICES
+        cast(forms.ChoiceField, self.fields["uk_nation"]).choices = UK_NATION_CHOICES
 
     @property
     def kind_options(self) -> list[dict[str, Any]]:

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.db import transaction
+from django.forms import ChoiceField
 from django.test import Client
 from django.utils import translation
 
@@ -112,7 +113,9 @@ def test_the_country_list_is_made_once_per_language_and_named_in_it() -> None:
 
     assert country_choices("fi") is finnish  # made once
     assert dict(finnish)["DE"] == "Saksa" and dict(english)["DE"] == "Germany"
+    # The field keeps the list made once (not a copy checked pair by pair), the empty choice first.
+    assert cast(ChoiceField, swedish_form.fields["country"]).choices is country_choices("sv")
     names = {code: name for code, name in swedish_form.fields["country"].widget.choices}
-    assert names["DE"] == "Tyskland"
+    assert names["DE"] == "Tyskland" and names[""] == "Välj land"
     with translation.override("en"):
-        assert english == tuple((code, str(name)) for code, name in countries)  # django-countries' order
+        assert list(english)[1:] == [(code, str(name)) for code, name in countries]  # django-countries' order

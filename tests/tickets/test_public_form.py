@@ -5,20 +5,30 @@ from __future__ import annotations
 
 import datetime
 import re
+import time
 import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
 import time_machine
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages import constants
+from django.contrib.messages.storage.base import Message
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.contrib.messages.storage.fallback import FallbackStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.test import Client, RequestFactory
+from django.utils import timezone, translation
 
 from notifications.models import Outbox
 from tests.conftest import valid_request
 from tickets import uploads
+from tickets.form_rendering import select_renderer
+from tickets.forms import PublicRequestForm, _served_at
 from tickets.models import Attachment, Ticket
+from tickets.selectors.metrics import public_record
 
 pytestmark = pytest.mark.django_db
 
@@ -350,3 +360,75 @@ def test_a_request_is_accepted_even_when_every_queue_was_removed(client: Client)
 
     assert post(client).status_code == 302
     assert Ticket.objects.get().queue.slug == "inbox"
+
+
+FRESH_VALUES = {
+    "csrf": re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"'),
+    "form_token": re.compile(r'name="form_token" value="([^"]+)"'),
+    "submission_key": re.compile(r'name="submission_key" value="([^"]+)"'),
+}
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_each_blank_form_has_fresh_values_in_the_same_page_and_is_accepted(language: str) -> None:
+    """The blank form is rendered once and filled per request (tickets/views/public.py): every
+    GET must still get its own CSRF token, served time and submission key, and nothing else of
+    the page may differ from one GET to the next, or from the page rendered from scratch."""
+    client = Client(enforce_csrf_checks=True)
+    pages = [client.get("/", HTTP_ACCEPT_LANGUAGE=language).content.decode() for _ in range(3)]
+
+    values = [{name: pattern.findall(page) for name, pattern in FRESH_VALUES.items()} for page in pages]
+    for name in FRESH_VALUES:
+        seen = [tuple(page_values[name]) for page_values in values]
+        assert all(seen), f"a page lacks its {name}"
+        if name != "form_token":  # the time it was served, to the millisecond: may repeat
+            assert len(set(seen)) == 3, f"two GETs got the same {name}"
+    for page_values in values:  # signed, and the time of this GET, not of the cached render
+        served_at = _served_at("request", page_values["form_token"][0])
+        assert served_at is not None and abs(time.time() - served_at) < 5
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=10), tick=False):
+        later = client.get("/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        served_later = _served_at("request", FRESH_VALUES["form_token"].findall(later)[0])
+        assert served_later == pytest.approx(time.time(), abs=1)
+    assert len(values[0]["csrf"]) == 2  # the form's and the language switcher's
+    uuid.UUID(values[0]["submission_key"][0])
+
+    def blanked(page: str) -> str:
+        for pattern in FRESH_VALUES.values():
+            page = pattern.sub(lambda match: match.group(0).replace(match.group(1), "…"), page)
+        return page
+
+    assert blanked(pages[0]) == blanked(pages[1]) == blanked(pages[2])
+    assert f'<html lang="{language}">' in pages[0]
+
+    # The same page as a full render of the same blank form.
+    request = RequestFactory().get("/")
+    request.session = client.session
+    request._messages = FallbackStorage(request)  # type: ignore[attr-defined]
+    request.user = AnonymousUser()
+    with translation.override(language):
+        full = render_to_string("public/request_form.html", {
+            "form": PublicRequestForm(initial={"submission_key": uuid.uuid4()}, renderer=select_renderer),
+            "public_record": public_record(timezone.localdate())}, request=request)
+    assert blanked(full) == blanked(pages[0])
+
+    # And what it serves is accepted.
+    page = pages[2]
+    data = valid_request(csrfmiddlewaretoken=values[2]["csrf"][0], form_token=values[2]["form_token"][0],
+                         submission_key=values[2]["submission_key"][0])
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=30)):
+        response = client.post("/", data, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 302, page[:200]
+    assert Ticket.objects.get().submission_key == uuid.UUID(values[2]["submission_key"][0])
+
+
+def test_a_form_page_with_a_message_to_show_is_rendered_in_full(client: Client) -> None:
+    """A message waiting (after the language switch, say) is not in the cached blank page."""
+    client.get("/")  # the blank page is cached now
+    client.cookies["messages"] = CookieStorage(RequestFactory().get("/"))._encode(  # type: ignore[attr-defined]
+        [Message(constants.INFO, "Kieli vaihdettu")])
+
+    page = client.get("/").content.decode()
+
+    assert "Kieli vaihdettu" in page
+    assert "Kieli vaihdettu" not in client.get("/").content.decode()  # shown once, as messages are

@@ -278,8 +278,26 @@ def test_production_counts_on_redis_the_brokers_unless_told_otherwise() -> None:
     rabbit = settings_in_a_fresh_process({**PRODUCTION, "CELERY_BROKER_URL": "amqp://mq.example.org//"}, show)
     laptop = settings_in_a_fresh_process({}, show)
 
-    assert brokers.stdout.split() == ["django.core.cache.backends.redis.RedisCache",
+    assert brokers.stdout.split() == ["desk.cache.SharedClientRedisCache",
                                       "redis://redis.example.org:6379/0"], brokers.stderr
     assert own.stdout.split()[1] == "redis://cache.example.org:6379/3"
     assert rabbit.returncode != 0 and "DESK_CACHE_URL must name a Redis server" in rabbit.stderr
     assert laptop.stdout.split()[0] == "django.core.cache.backends.locmem.LocMemCache"
+
+
+def test_the_redis_cache_shares_one_client_per_server_and_still_reads_from_the_replicas() -> None:
+    """desk/cache.py: Django's Redis cache made a client per operation; ours makes one per pool
+    (nothing connects until a command is sent, so no server is needed here)."""
+    from desk.cache import SharedClientRedisCache
+
+    single = SharedClientRedisCache("redis://127.0.0.1:6399/0", {})._cache  # type: ignore[attr-defined]
+    assert single.get_client(write=True) is single.get_client() is single.get_client("key")
+
+    replicated = SharedClientRedisCache("redis://primary:6379/0,redis://replica-a:6379/0,redis://replica-b:6379/0",
+                                        {})._cache  # type: ignore[attr-defined]
+    writer = replicated.get_client(write=True)
+    readers = {id(replicated.get_client()) for _ in range(60)}
+    assert writer.connection_pool.connection_kwargs["host"] == "primary"
+    assert len(readers) == 2 and id(writer) not in readers
+    hosts = {client.connection_pool.connection_kwargs["host"] for client in replicated._clients.values()}
+    assert hosts == {"primary", "replica-a", "replica-b"}
