@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from celery import Celery
+from celery.signals import task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "desk.settings")
 
 app = Celery("desk")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@task_prerun.connect
+@task_postrun.connect
+def close_old_connections(sender: Any = None, **kwargs: Any) -> None:
+    """What Django does at each request's start and end: close the connections past
+    CONN_MAX_AGE or left unusable by an error, and check the others before their next use.
+    (Celery's own fixup would close them all, CELERY_DB_REUSE_MAX in desk/settings.py.) Not for
+    a task run eagerly, inside its caller's transaction, as Celery's fixup does not either."""
+    from django.db import close_old_connections as close_obsolete
+
+    if getattr(getattr(sender, "request", None), "is_eager", False):
+        return
+    close_obsolete()

@@ -139,7 +139,9 @@ DATABASE_URL = env.optional_text("DATABASE_URL")
 if PRODUCTION and not (DATABASE_URL and DATABASE_URL.startswith(("postgres://", "postgresql://"))):
     raise ImproperlyConfigured("DATABASE_URL must name a PostgreSQL database in the production profile")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Connections live a minute, checked before each request or task reuses one (a database that
+    # restarted meanwhile costs a reconnect, not an error).
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -321,6 +323,11 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True  # at-least-once: a task lost with its worker runs again
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django fixup closes every database connection before and after each task unless this
+# is set: a new PostgreSQL backend per email (a fork and an authentication, 16 % of a worker's
+# time in bench/intake.py). desk/celery.py closes the obsolete and broken ones instead, as Django
+# does around a request.
+CELERY_DB_REUSE_MAX = 1_000_000
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

@@ -432,3 +432,31 @@ def test_a_form_page_with_a_message_to_show_is_rendered_in_full(client: Client) 
 
     assert "Kieli vaihdettu" in page
     assert "Kieli vaihdettu" not in client.get("/").content.decode()  # shown once, as messages are
+
+
+def test_a_session_the_browser_came_with_is_replaced_when_the_request_is_saved(client: Client) -> None:
+    """Session fixation: a planted session must not become the one that sees the ticket."""
+    from django.conf import settings
+    from django.contrib.sessions.backends.db import SessionStore
+
+    planted = SessionStore()
+    planted["anything"] = 1
+    planted.create()
+    client.cookies[settings.SESSION_COOKIE_NAME] = planted.session_key
+
+    assert post(client).status_code == 302
+
+    kept = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert kept and kept != planted.session_key
+    assert not SessionStore().exists(planted.session_key)
+    assert client.get("/status/").status_code == 200  # the new session sees the ticket
+
+
+def test_a_browser_without_a_session_gets_one_that_sees_its_ticket(client: Client) -> None:
+    from django.conf import settings
+
+    assert post(client).status_code == 302
+
+    assert client.cookies[settings.SESSION_COOKIE_NAME].value
+    page = client.get("/status/")
+    assert page.status_code == 200 and Ticket.objects.get().reference in page.content.decode()

@@ -45,8 +45,11 @@ SUBMITTED_SESSION_KEY = "desk_submitted_ticket"
 
 
 def _grant_status_access(request: HttpRequest, ticket: Ticket) -> None:
-    """Give this browser the one ticket, for a short while, under a fresh session key."""
-    request.session.cycle_key()
+    """Give this browser the one ticket, for a short while, under a fresh session key: a session
+    it came with (one it may have been handed, to fixate) is replaced; a browser with none gets
+    its first when the response is saved, with no key to replace (two statements fewer)."""
+    if request.session.session_key is not None:
+        request.session.cycle_key()
     expires = timezone.now() + datetime.timedelta(seconds=settings.DESK_STATUS_SESSION_SECONDS)
     request.session[selectors.STATUS_SESSION_KEY] = ticket.pk
     request.session[selectors.STATUS_SESSION_EXPIRES_KEY] = expires.isoformat()
