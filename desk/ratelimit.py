@@ -33,6 +33,8 @@ from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 from redis.exceptions import RedisError
 
+from desk.cache import SharedClientRedisCache
+
 logger = logging.getLogger(__name__)
 
 _PERIODS = {"s": 1, "second": 1, "m": 60, "minute": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
@@ -100,6 +102,14 @@ def hit(scope: str, identity: str, rate: Rate, *, now: float | None = None) -> i
 
 def _count(key: str, *, timeout: int) -> int:
     cache = caches[settings.DESK_RATE_LIMIT_CACHE]
+    if isinstance(cache, SharedClientRedisCache):
+        # On Redis, the same two steps in one round trip: SET NX EX and INCR in one MULTI.
+        client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+        stored = cache.make_and_validate_key(key)
+        pipeline = client.pipeline(transaction=True)
+        pipeline.set(stored, 0, ex=timeout, nx=True)
+        pipeline.incr(stored)
+        return int(pipeline.execute()[1])
     # The key outlives its window by a margin, so an increment inside the window always finds
     # it (Django's incr raises on a missing key rather than create one without an expiry).
     cache.add(key, 0, timeout)

@@ -52,25 +52,30 @@ def outbox_enqueue(
     *, dedupe_key: str, event: str, recipient: str, language: str, context: dict[str, Any],
     ticket: Any = None,
 ) -> Outbox:
-    """Write one message for delivery, in the caller's transaction; a repeated key writes nothing."""
+    """Write one message for delivery, in the caller's transaction; a repeated key writes nothing
+    and returns the row already there. One INSERT … ON CONFLICT DO NOTHING, not get_or_create's
+    SELECT, savepoint, INSERT and release (a submission's path: bench/intake.py)."""
     rendered = render_message(event=event, language=language, context=context)
-    row, created = Outbox.objects.get_or_create(
-        dedupe_key=dedupe_key,
-        defaults={
-            "event": event, "ticket": ticket, "recipient": recipient, "language": language,
-            "subject": rendered.subject, "body_text": rendered.body_text,
-            "body_html": rendered.body_html,
-        },
-    )
-    if created:
-        # robust: a broker that is down must not fail the request that already committed. A named
-        # function, not functools.partial: Django logs a failed callback by its __qualname__.
-        outbox_id = row.pk
+    message = Message(dedupe_key=dedupe_key, event=event, ticket_id=ticket.pk if ticket is not None else None,
+                      user_id=None, recipient=recipient, language=language, subject=rendered.subject,
+                      body_text=rendered.body_text, body_html=rendered.body_html)
+    created = timezone.now()
+    ids = _write_outbox([message], created=created, repeats_ignored=True)
+    if not ids:
+        return Outbox.objects.get(dedupe_key=dedupe_key)
+    row = Outbox(pk=ids[0], dedupe_key=dedupe_key, event=event, ticket=ticket, recipient=recipient,
+                 language=language, subject=rendered.subject, body_text=rendered.body_text,
+                 body_html=rendered.body_html, state=Outbox.State.PENDING, attempts=0, last_error="",
+                 created_at=created)
+    row._state.adding = False
+    outbox_id = row.pk
 
-        def publish_after_commit() -> None:
-            _publish(outbox_id)
+    # robust: a broker that is down must not fail the request that already committed. A named
+    # function, not functools.partial: Django logs a failed callback by its __qualname__.
+    def publish_after_commit() -> None:
+        _publish(outbox_id)
 
-        transaction.on_commit(publish_after_commit, robust=True)
+    transaction.on_commit(publish_after_commit, robust=True)
     return row
 
 
@@ -118,6 +123,21 @@ def outbox_enqueue_many(*, messages: list[Message], now: datetime.datetime | Non
     notes = [(m.user_id, m.ticket_id, m.notification_event, m.dedupe_key, m.subject[:500], at)
              for m in messages if m.user_id is not None]
     _insert(Notification, ("user_id", "ticket_id", "event", "dedupe_key", "text", "created_at"), notes)
+    ids = _write_outbox(messages, created=created)
+    if ids:
+        def publish_after_commit() -> None:
+            publish_many(ids)
+
+        transaction.on_commit(publish_after_commit, robust=True)
+    return len(ids)
+
+
+def _write_outbox(messages: list[Message], *, created: datetime.datetime,
+                  repeats_ignored: bool = False) -> list[int]:
+    """The outbox rows of the messages with an address, their fields encrypted as
+    EncryptedTextField would (tickets/fields.py), in one INSERT; the ids written. A repeated
+    key is an IntegrityError, or with `repeats_ignored` a row not written (and no id)."""
+    at = connection.ops.adapt_datetimefield_value(created)
     fields = {name: cast(EncryptedTextField, Outbox._meta.get_field(name)).associated_data
               for name in ("recipient", "subject", "body_text", "body_html")}
     emailed = [m for m in messages if m.recipient]
@@ -128,19 +148,13 @@ def outbox_enqueue_many(*, messages: list[Message], now: datetime.datetime | Non
             for m, recipient, subject, body_text, body_html in zip(
                 emailed, sealed["recipient"], sealed["subject"], sealed["body_text"], sealed["body_html"],
                 strict=True)]
-    ids = _insert(Outbox, ("dedupe_key", "event", "ticket_id", "recipient", "language", "subject",
-                           "body_text", "body_html", "state", "attempts", "last_error", "created_at"),
-                  rows, returning="id")
-    if ids:
-        def publish_after_commit() -> None:
-            publish_many(ids)
-
-        transaction.on_commit(publish_after_commit, robust=True)
-    return len(ids)
+    return _insert(Outbox, ("dedupe_key", "event", "ticket_id", "recipient", "language", "subject",
+                            "body_text", "body_html", "state", "attempts", "last_error", "created_at"),
+                   rows, returning="id", unless_repeated="dedupe_key" if repeats_ignored else "")
 
 
 def _insert(model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]],
-            returning: str = "") -> list[Any]:
+            returning: str = "", unless_repeated: str = "") -> list[Any]:
     """Multi-row INSERTs of `rows`. PostgreSQL takes the rows as one JSON parameter: the driver
     binds one string instead of quoting thousands of values or array elements one by one (the
     sweep's profile: 1.7 s of 10,000 escalations went to that); other databases take VALUES rows,
@@ -150,7 +164,8 @@ def _insert(model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]],
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     names = ", ".join(quote(column) for column in columns)
-    suffix = f" RETURNING {quote(returning)}" if returning else ""
+    suffix = f" ON CONFLICT ({quote(unless_repeated)}) DO NOTHING" if unless_repeated else ""
+    suffix += f" RETURNING {quote(returning)}" if returning else ""
     if connection.vendor == "postgresql":
         typed = ", ".join(f"{quote(column)} {model._meta.get_field(column).db_type(connection)}"
                           for column in columns)
