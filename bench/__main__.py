@@ -33,7 +33,8 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/desk_b
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/14")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "desk.settings")
 
-RESULTS = Path(__file__).resolve().parent / "results"
+# DESK_BENCH_RESULTS elsewhere keeps a smoke run's figures out of the real ones (and the plot).
+RESULTS = Path(os.environ.get("DESK_BENCH_RESULTS", Path(__file__).resolve().parent / "results"))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -109,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
         from bench.sweep import run, run_idle
 
         result = run_idle() if options.idle_only else run(tickets=options.tickets, share=options.share)
+        if options.idle_only:  # not the seed's N: the open tickets it found (sweep-idle-<open>.json)
+            options.tickets = f"idle-{result['running_tickets']}"
     result["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version(),
                          "platform": platform.platform(), "postgresql": server()}
     RESULTS.mkdir(exist_ok=True)
