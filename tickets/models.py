@@ -28,6 +28,11 @@ from tickets.fields import EmailDigestField, EncryptedTextField
 from tickets.lifecycle import OPEN_STATUSES, Status
 
 OPEN_STATUS_VALUES = sorted(status.value for status in OPEN_STATUSES)
+# The requests whose deadline may be extended once the law allows it, and the laws that let the
+# desk notify an extension before the first period ends (the escalation rule "extension_decision").
+EXTENSION_REGIMES = ["gdpr", "uk_gdpr", "ccpa", "pipeda"]
+EXTENSION_KINDS = ["access", "rectification", "erasure", "restriction", "portability", "objection",
+                   "consent_withdrawal"]
 # Closed for good (tickets/lifecycle.py): retention counts its period from `closed_at` in these.
 CLOSED_STATUS_VALUES = sorted(status.value for status in (Status.CLOSED, Status.WITHDRAWN, Status.REJECTED))
 # What the dashboard narrows every figure by: the manager's queues, the kind, the law.
@@ -159,6 +164,14 @@ class Ticket(models.Model):
                          condition=Q(status__in=OPEN_STATUS_VALUES, acknowledge_due__isnull=False)),
             models.Index(fields=["calendar"], name="ticket_open_calendar",
                          condition=Q(status__in=OPEN_STATUS_VALUES)),
+            # The two rules whose window holds tickets of every kind: the extension reminder
+            # reads only the requests it can concern (complaints due soon were 100,000 heap reads,
+            # 60 ms, at a million open tickets), the unassigned rule only the unassigned tickets.
+            models.Index(fields=["due_date"], include=["calendar"], name="ticket_open_extension_window",
+                         condition=Q(status__in=OPEN_STATUS_VALUES, kind__in=EXTENSION_KINDS,
+                                     regime__in=EXTENSION_REGIMES)),
+            models.Index(fields=["received_at"], name="ticket_open_unassigned",
+                         condition=Q(status__in=OPEN_STATUS_VALUES, assignee__isnull=True)),
             # The dashboard's figures: what arrived, what was answered and when, what is open now.
             # Each carries the columns its query groups and counts by (PostgreSQL's INCLUDE), so a
             # month of a million-ticket desk is read from the index alone, not from the wide rows

@@ -35,7 +35,7 @@ from notifications.services import Message, outbox_enqueue_many
 from tickets import audit, clock
 from tickets.choices import Kind, Priority
 from tickets.lifecycle import OPEN_STATUSES, WAITING_STATUSES
-from tickets.models import Escalation, Queue, Ticket
+from tickets.models import EXTENSION_KINDS, EXTENSION_REGIMES, Escalation, Queue, Ticket
 
 StrOrPromise = str | Promise
 KINDS = frozenset(Kind.values)
@@ -180,9 +180,8 @@ def _due_filter(rule: Rule, today: datetime.date, now: datetime.datetime, calend
         delivered = Outbox.objects.filter(ticket=OuterRef("pk"), event="acknowledgement", state="sent")
         return Q(Q(acknowledge_due__lte=today), ~Exists(delivered))
     # extension_decision: GDPR-style regimes, the last day to notify an extension is near.
-    return Q(regime__in=["gdpr", "uk_gdpr", "ccpa", "pipeda"], extension__isnull=True) & Q(
-        kind__in=["access", "rectification", "erasure", "restriction", "portability", "objection",
-                  "consent_withdrawal"]) & Q(due_date__gte=today) & _thresholds(
+    return Q(regime__in=EXTENSION_REGIMES, extension__isnull=True) & Q(
+        kind__in=EXTENSION_KINDS) & Q(due_date__gte=today) & _thresholds(
         today, settings.DESK_ESCALATION_SOON_WORKING_DAYS, calendars) & _range(
         today, settings.DESK_ESCALATION_SOON_WORKING_DAYS, calendars)  # after the first period: too late
 
