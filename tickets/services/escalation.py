@@ -280,17 +280,19 @@ def _escalate_rule(rule: Rule, *, today: datetime.date, now: datetime.datetime, 
 
 
 def _in_threads(work: Callable[[], SweepReport], count: int) -> list[SweepReport]:
-    """`work()` in `count` threads, each closing its own connection at the end; the first error
-    raised in any of them is raised here (a batch that failed rolled back whole)."""
+    """`work()` here and in `count - 1` more threads, each of those closing its own connection
+    at the end (this thread keeps its warm one); the first error raised in any of them is raised
+    here (a batch that failed rolled back whole)."""
     def one() -> SweepReport:
         try:
             return work()
         finally:
-            connections.close_all()  # this thread's connections only
+            connections.close_all()  # that thread's connections only
 
-    with ThreadPoolExecutor(max_workers=count, thread_name_prefix="escalation") as pool:
-        futures = [pool.submit(one) for _ in range(count)]
-        return [future.result() for future in futures]
+    with ThreadPoolExecutor(max_workers=count - 1, thread_name_prefix="escalation") as pool:
+        futures = [pool.submit(one) for _ in range(count - 1)]
+        here = work()
+        return [here, *(future.result() for future in futures)]
 
 
 def _escalate_batch(rule: Rule, *, today: datetime.date, now: datetime.datetime, batch_size: int,
