@@ -442,6 +442,7 @@ def test_a_session_the_browser_came_with_is_replaced_when_the_request_is_saved(c
     planted = SessionStore()
     planted["anything"] = 1
     planted.create()
+    assert planted.session_key is not None
     client.cookies[settings.SESSION_COOKIE_NAME] = planted.session_key
 
     assert post(client).status_code == 302
