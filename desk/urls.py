@@ -11,7 +11,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("tickets.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api_docs"),
+    # Swagger UI in a page of the desk's own (templates/api/docs.html): with its language and a main landmark.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="api/docs.html"),
+         name="api_docs"),
     path("staff/notifications/", notification_views.notification_list, name="notification_list"),
     path("staff/notifications/read/", notification_views.notifications_read, name="notifications_read"),
     path("staff/", include("desk.staff_urls")),

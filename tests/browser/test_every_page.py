@@ -1,0 +1,276 @@
+"""Every page of the desk, public and staff, in Finnish, Swedish and English: axe-core finds no WCAG
+2.2 A/AA violation at 1280 and 320 px, in light and in dark mode; nothing scrolls sideways on a
+phone; `<html lang>` and the title are in the page's language; a screenshot of each is kept.
+
+The pages a visitor reaches by mistake are swept too: 404, the wrong status link, 429, the CSRF
+failure, the lockout, and forms shown back with their errors. The sweep fails if an html route of
+tests/security/routes.py was not visited, so a new page cannot escape it."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone, translation
+
+from desk.ratelimit import Rate
+from notifications.models import Notification
+from tests.browser.conftest import check_at_both_widths, new_page, pass_second_factor
+from tests.security.routes import ROUTES
+from tests.support.people import staff
+from tickets import services
+from tickets.models import Ticket
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+PASSWORD = "a-long-test-password"
+LOCALES = {"fi": "fi-FI", "sv": "sv-SE", "en": "en-GB"}
+HTML_ROUTES = {route.name for route in ROUTES if route.html}
+# Swagger UI (drf-spectacular's sidecar copy) speaks only English, so its page says so: lang="en"
+# whatever the desk's language, and its title is the API's name.
+ENGLISH_ONLY = {"api-docs"}
+
+
+@dataclass
+class Sweep:
+    """What the sweep has seen: the routes visited, and each page's name (one screenshot each)."""
+
+    language: str
+    routes: set[str] = field(default_factory=set)
+    names: set[str] = field(default_factory=set)
+
+    def check(self, page: Any, name: str, *, route: str | None, title: str | None,
+              **placeholders: str) -> None:
+        """The page in the sweep's language, then axe at both widths and in dark mode.
+
+        `title` is the English msgid of the page's title: the title shown must be its translation,
+        and in Finnish and Swedish a translation must exist."""
+        assert name not in self.names, f"two pages named {name}"
+        self.names.add(name)
+        page.wait_for_load_state("load")
+        language = "en" if name in ENGLISH_ONLY else self.language
+        assert page.locator("html").get_attribute("lang") == language, name
+        if title is not None:
+            with translation.override(language):
+                expected = translation.gettext(title) % placeholders
+            if language != "en":
+                assert expected != title % placeholders, f"{name}: no {language} translation of {title!r}"
+            # Some titles go on with their subject (the monthly report's month).
+            assert page.title().removeprefix(_error_prefix(language)).startswith(expected), name
+        check_at_both_widths(page, f"{self.language}-{name}", dark=True)
+        if route is not None:
+            self.routes.add(route)
+
+
+def _error_prefix(language: str) -> str:
+    with translation.override(language):
+        return translation.gettext("Error") + ": "
+
+
+# The contrast (WCAG 1.4.3) of an element's text with the first opaque background behind it. axe
+# drops punctuation before it checks contrast, so a key cap showing "?" escapes it.
+CONTRAST = """element => {
+  const rgb = value => value.match(/[0-9.]+/g).map(Number);
+  const luminance = ([r, g, b]) => [r, g, b].map(channel => channel / 255)
+    .map(channel => channel <= 0.03928 ? channel / 12.92 : ((channel + 0.055) / 1.055) ** 2.4)
+    .reduce((sum, channel, index) => sum + channel * [0.2126, 0.7152, 0.0722][index], 0);
+  let behind = element;
+  while (behind && rgb(getComputedStyle(behind).backgroundColor)[3] === 0) { behind = behind.parentElement; }
+  const [lighter, darker] = [luminance(rgb(getComputedStyle(element).color)),
+                             luminance(rgb(getComputedStyle(behind).backgroundColor))].sort((a, b) => b - a);
+  return (lighter + 0.05) / (darker + 0.05);
+}"""
+
+
+def open_every_disclosure(page: Any) -> None:
+    page.evaluate("document.querySelectorAll('details').forEach(details => { details.open = true; })")
+
+
+def seed(live_server: Any) -> dict[str, Any]:
+    """A manager who also works both queues, a ticket with a conversation, an overdue ticket, a
+    notification; a newcomer without an authenticator; a colleague who will be locked out."""
+    manager = staff("maria", member_of=("requests", "complaints"), manager_of=("requests", "complaints"))
+    get_user_model().objects.create_user("uusi", "uusi@example.org", PASSWORD, is_staff=True)
+    get_user_model().objects.create_user("lukko", "lukko@example.org", PASSWORD, is_staff=True)
+
+    def create(name: str, received_at: datetime.datetime) -> Ticket:
+        return services.ticket_create(
+            kind="access", country="FI", region="", name=name, email=f"{name.split()[0].lower()}@example.org",
+            description="Haluan nähdä tietoni.", language="en", attachment=None, submission_key=None,
+            received_at=received_at, actor=None, reason="seeded for the page sweep", acknowledge=False,
+        ).ticket
+
+    ticket = create("Reija Requester", timezone.now())
+    services.ticket_claim(ticket_id=ticket.pk, actor=manager)
+    services.ticket_reply(ticket_id=ticket.pk, actor=manager, body="We are collecting your data.")
+    services.ticket_add_note(ticket_id=ticket.pk, actor=manager, body="Checked the CRM.")
+    create("Olli Overdue", timezone.now() - datetime.timedelta(days=60))
+    Notification.objects.create(user=manager, ticket=ticket, event="escalation", dedupe_key="sweep-1",
+                                text=f"{ticket.reference} is due soon")
+    return {"manager": manager, "ticket": Ticket.objects.get(pk=ticket.pk)}
+
+
+def public_pages(browser: Any, live_server: Any, sweep: Sweep, seeded: dict[str, Any], settings: Any) -> None:
+    url = live_server.url
+    page = new_page(browser, locale=LOCALES[sweep.language])
+    check: Callable[..., None] = sweep.check
+
+    page.goto(f"{url}/")
+    check(page, "request-form", route="tickets:request_form", title="Make a privacy request or complaint")
+    # Shown back with errors: the summary takes the focus and each of its links leads to its field.
+    page.locator("#id_email").fill("not-an-email")
+    page.locator("form.form button[type=submit]").click()
+    page.locator(".error-summary").wait_for()
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    targets = page.locator(".error-summary a").evaluate_all(
+        "links => links.map(link => [link.hash, !!document.getElementById(link.hash.slice(1))])")
+    assert len(targets) >= 2 and all(found for _hash, found in targets), targets
+    assert page.title().startswith(_error_prefix(sweep.language))
+    check(page, "request-form-errors", route="tickets:request_form",
+          title="Make a privacy request or complaint")
+
+    page.locator("#id_kind_1").check()
+    page.locator("#id_country").select_option("FI")
+    page.locator("#id_name").fill("Aino Asiakas")
+    page.locator("#id_email").fill(f"sweep-{sweep.language}@example.org")
+    page.locator("#id_description").fill("Haluan nähdä tietoni.")
+    page.locator("form.form button[type=submit]").click()
+    page.wait_for_url("**/submitted/")
+    check(page, "submitted", route="tickets:submitted", title="We have received your request")
+
+    # The status page through a real emailed link (the seeded ticket has a reply to show).
+    ticket = seeded["ticket"]
+    page.goto(services.status_link_issue(ticket))
+    page.wait_for_url("**/status/")
+    check(page, "status", route="tickets:status", title="Request %(reference)s", reference=ticket.reference)
+    page.locator("form.form button[type=submit]").click()  # an empty message
+    page.locator(".error-summary").wait_for()
+    check(page, "status-errors", route="tickets:status", title="Request %(reference)s",
+          reference=ticket.reference)
+
+    page.goto(f"{url}/status/lost/")
+    check(page, "status-lost", route="tickets:status_lost", title="Get the link to your request again")
+    page.locator("#id_email").fill("lost@")
+    page.locator("form.form button[type=submit]").click()
+    page.locator(".error-summary").wait_for()
+    check(page, "status-lost-errors", route="tickets:status_lost", title="Get the link to your request again")
+    page.locator("#id_email").fill(f"sweep-{sweep.language}@example.org")
+    page.locator("form.form button[type=submit]").click()
+    page.wait_for_url("**/status/lost/sent/")
+    check(page, "status-lost-sent", route="tickets:status_lost_sent", title="Check your email")
+
+    # By mistake: an address that is not there, a link that does not work, too many tries.
+    response = page.goto(f"{url}/no-such-page/")
+    assert response is not None and response.status == 404
+    check(page, "not-found", route=None, title="Page not found")
+    response = page.goto(f"{url}/status/open/{'x' * 43}/")
+    assert response is not None and response.status == 404
+    check(page, "link-not-found", route=None, title="This link does not work")
+    settings.DESK_RATE_STATUS_LINK_ADDRESS = Rate(limit=1, seconds=3600)
+    for _ in range(3):  # the first try of the window may still pass
+        response = page.goto(f"{url}/status/open/{'x' * 43}/")
+        assert response is not None
+        if response.status == 429:
+            break
+    assert response.status == 429
+    check(page, "too-many", route=None, title="Too many attempts")
+    settings.DESK_RATE_STATUS_LINK_ADDRESS = Rate(limit=1_000_000, seconds=3600)
+
+    # A form sent without its CSRF cookie (blocked cookies, an expired session): the 403 page.
+    page.goto(f"{url}/status/lost/")
+    page.context.clear_cookies()
+    page.locator("#id_email").fill("someone@example.org")
+    page.locator("form.form button[type=submit]").click()
+    page.wait_for_load_state("load")
+    check(page, "csrf-failure", route=None, title="We could not accept the form")
+    page.context.close()
+
+
+def staff_pages(browser: Any, live_server: Any, sweep: Sweep, seeded: dict[str, Any]) -> None:
+    url = live_server.url
+    ticket = seeded["ticket"]
+    page = new_page(browser, locale=LOCALES[sweep.language])
+    check: Callable[..., None] = sweep.check
+
+    page.goto(f"{url}/staff/login/")
+    check(page, "staff-login", route="tickets:staff_login", title="Staff sign-in")
+    page.locator("#id_username").fill("maria")
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/staff/login/verify/**")
+    check(page, "second-factor", route="desk:second_factor", title="Second step of signing in")
+    pass_second_factor(page, seeded["manager"])
+    page.wait_for_url("**/staff/tickets/")
+    check(page, "queue", route="tickets:staff_queue", title="Queue")
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        assert page.locator("#shortcuts-open kbd").evaluate(CONTRAST) >= 4.5, scheme
+    page.emulate_media(color_scheme="light")
+    page.keyboard.press("?")
+    page.locator("#shortcuts-help").wait_for()
+    check(page, "queue-shortcuts", route="tickets:staff_queue", title="Queue")
+    page.keyboard.press("Escape")
+
+    page.goto(f"{url}/staff/tickets/{ticket.reference}/")
+    # The title is the reference alone: nothing in it to translate.
+    check(page, "ticket", route="tickets:staff_ticket", title=None)
+    open_every_disclosure(page)  # the action forms: axe skips what is hidden
+    check(page, "ticket-actions-open", route="tickets:staff_ticket", title=None)
+    page.goto(f"{url}/staff/tickets/{ticket.reference}/record/")
+    check(page, "compliance-record", route="tickets:staff_record", title="Compliance record %(reference)s",
+          reference=ticket.reference)
+    page.goto(f"{url}/staff/dashboard/")
+    open_every_disclosure(page)  # the tables behind the charts
+    check(page, "dashboard", route="tickets:staff_dashboard", title="Dashboard")
+    page.goto(f"{url}/staff/reports/monthly/")
+    check(page, "monthly-report", route="tickets:staff_monthly_report", title="Monthly service level report")
+    page.goto(f"{url}/staff/account/")
+    check(page, "account", route="desk:account", title="Your account")
+    page.goto(f"{url}/staff/notifications/")
+    check(page, "notifications", route="notification_list", title="Notifications")
+    page.goto(f"{url}/api/docs/")
+    page.locator("#swagger-ui .information-container").wait_for()
+    check(page, "api-docs", route="api_docs", title=None)
+    page.context.close()
+
+    # A newcomer's first sign-in sets up the authenticator.
+    page = new_page(browser, locale=LOCALES[sweep.language])
+    page.goto(f"{url}/staff/login/")
+    page.locator("#id_username").fill("uusi")
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/staff/login/enrol/**")
+    check(page, "enrol", route="desk:enrol", title="Set up your second factor")
+    page.context.close()
+
+
+def locked_out_page(browser: Any, live_server: Any, sweep: Sweep, settings: Any) -> None:
+    settings.AXES_FAILURE_LIMIT = 2
+    page = new_page(browser, locale=LOCALES[sweep.language])
+    for _ in range(3):
+        page.goto(f"{live_server.url}/staff/login/")
+        page.locator("#id_username").fill("lukko")
+        page.locator("#id_password").fill("not-the-password")
+        page.locator("main form button[type=submit]").click()
+        page.wait_for_load_state("load")
+    sweep.check(page, "locked-out", route=None, title="Signing in is locked for now")
+    page.context.close()
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_every_page_passes_axe_in_each_language_at_both_widths_and_in_dark_mode(
+    browser: Any, live_server: Any, settings: Any, language: str,
+) -> None:
+    settings.DESK_PUBLIC_BASE_URL = live_server.url
+    seeded = seed(live_server)
+    sweep = Sweep(language)
+
+    public_pages(browser, live_server, sweep, seeded, settings)
+    staff_pages(browser, live_server, sweep, seeded)
+    locked_out_page(browser, live_server, sweep, settings)
+
+    assert HTML_ROUTES - sweep.routes == set(), "html routes the sweep did not visit"
