@@ -1,5 +1,6 @@
-"""The agent's shortcuts, by keyboard alone: ? lists them (and can switch single keys off),
-/ searches, j/k move through the queue, r replies, a assigns to me."""
+"""The agent's day by keyboard alone: sign in from the skip link on, ? lists the shortcuts (and
+can switch single keys off), / searches, j/k move through the queue, a assigns to me, r replies,
+and the ticket is resolved through its disclosure."""
 
 from __future__ import annotations
 
@@ -12,9 +13,19 @@ from django.utils import timezone
 from tests.browser.conftest import check_accessibility, new_page, pass_second_factor
 from tests.support.people import with_authenticator
 from tickets import services
+from tickets.lifecycle import Status
 from tickets.models import Message, Queue, Ticket
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def tab_to(page: Any, found: str, limit: int = 80) -> None:
+    """Press Tab until the focused element matches `found` (a JavaScript expression)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(found):
+            return
+    raise AssertionError(f"Tab never reached {found}")
 
 
 def test_the_agent_works_by_keyboard(browser: Any, live_server: Any) -> None:
@@ -31,8 +42,8 @@ def test_the_agent_works_by_keyboard(browser: Any, live_server: Any) -> None:
 
     page = new_page(browser, locale="en-GB")
     page.goto(f"{live_server.url}/staff/login/")
-    page.keyboard.press("Tab")  # skip link
-    page.locator("#id_username").focus()
+    # The username field has the focus on arrival (Django's sign-in form sets autofocus).
+    assert page.evaluate("document.activeElement.id") == "id_username"
     page.keyboard.type("kaisa")
     page.keyboard.press("Tab")
     page.keyboard.type("a-long-test-password")
@@ -48,8 +59,7 @@ def test_the_agent_works_by_keyboard(browser: Any, live_server: Any) -> None:
 
     page.keyboard.press("/")
     assert page.evaluate("document.activeElement.id") == "id_q"
-    page.keyboard.press("Escape")
-    page.locator("h1").click()
+    page.keyboard.press("Shift+Tab")  # out of the search field, to the status counts
     page.keyboard.press("j")
     assert page.evaluate("document.activeElement.textContent") == first.reference
     page.keyboard.press("Enter")
@@ -72,8 +82,26 @@ def test_the_agent_works_by_keyboard(browser: Any, live_server: Any) -> None:
 
     # Single keys can be switched off (WCAG 2.1.4): then "r" does nothing.
     page.keyboard.press("?")
-    page.locator("#shortcuts-enabled").press("Space")
-    page.keyboard.press("Escape")
-    page.locator("h1").click()
+    assert page.evaluate("document.activeElement.id") == "shortcuts-enabled"  # the dialog's first control
+    page.keyboard.press("Space")
+    page.keyboard.press("Escape")  # the focus goes back to where it was: the page, not a field
     page.keyboard.press("r")
     assert page.evaluate("document.activeElement.id") != "id_reply-body"
+
+    # Resolved from its disclosure: Tab to it, open it, write, choose the outcome by typing, send.
+    tab_to(page, "document.activeElement.tagName === 'SUMMARY' && "
+                 "document.activeElement.parentElement.id === 'action-resolve'")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "id_resolve-body"
+    page.keyboard.type("Your data is attached.")
+    tab_to(page, "document.activeElement.id === 'id_resolve-outcome'")
+    page.keyboard.type("Partly")
+    assert page.locator("#id_resolve-outcome").input_value() == "partly_fulfilled"
+    tab_to(page, "document.activeElement.type === 'submit' && "
+                 "!!document.activeElement.closest('#action-resolve')")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_load_state("load")
+    first.refresh_from_db()
+    assert first.status == Status.RESOLVED

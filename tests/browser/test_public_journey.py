@@ -93,3 +93,56 @@ def test_a_wrong_status_link_is_a_plain_page_not_found(browser: Any, live_server
     response = page.goto(f"{live_server.url}/status/open/{'x' * 43}/")
     assert response is not None and response.status == 404
     check_at_both_widths(page, "not-found-en")
+
+
+def tab_to(page: Any, found: str, limit: int = 60) -> None:
+    """Press Tab until the focused element matches `found` (a JavaScript expression)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(found):
+            return
+    raise AssertionError(f"Tab never reached {found}")
+
+
+def test_a_requester_files_by_keyboard_alone(browser: Any, live_server: Any) -> None:
+    """No mouse and no scripted focus: the skip link, the error summary's links, the radio group,
+    the country list by typing its name, and Enter to send."""
+    page = new_page(browser, locale="en-GB")
+    page.goto(f"{live_server.url}/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.classList.contains('skip-link')")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+    # Sent empty: the summary takes the focus; its first link leads into the choice of kind.
+    tab_to(page, "document.activeElement.type === 'submit' && !!document.activeElement.closest('form.form')")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.getAttribute('href')") == "#id_kind_0"
+    page.keyboard.press("Enter")
+    if page.evaluate("document.activeElement.name") != "kind":
+        page.keyboard.press("Tab")  # the link moved the starting point to the first choice
+    assert page.evaluate("document.activeElement.id") == "id_kind_0"
+    page.keyboard.press("ArrowDown")
+    assert page.locator("#id_kind_1").is_checked()  # access: see my data
+
+    tab_to(page, "document.activeElement.id === 'id_country'")
+    page.keyboard.type("Finland")
+    assert page.locator("#id_country").input_value() == "FI"
+    tab_to(page, "document.activeElement.id === 'id_name'")
+    page.keyboard.type("Kalle Keyboard")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "id_email"
+    page.keyboard.type("keyboard@example.org")
+    tab_to(page, "document.activeElement.id === 'id_description'")
+    page.keyboard.type("Please show me my data.")
+    tab_to(page, "document.activeElement.type === 'submit' && !!document.activeElement.closest('form.form')")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_url("**/submitted/")
+    ticket = Ticket.objects.get(requester_email_digest=email_digest("keyboard@example.org"))
+    assert (ticket.kind, ticket.requester_country) == ("access", "FI")
+    assert ticket.requester_name == "Kalle Keyboard"
+    assert ticket.reference in page.locator("main").inner_text()

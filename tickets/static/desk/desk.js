@@ -6,3 +6,13 @@ document.addEventListener("DOMContentLoaded", function () {
     summary.focus();
   }
 });
+
+// A form without an action is sent to this page's address, fragment and all: after the skip link
+// (#main) the answer would open at #main, and the browser's move to it would take the focus back
+// from the error summary. The form is sent to the address without its fragment.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (form instanceof HTMLFormElement && !form.getAttribute("action") && window.location.hash) {
+    form.setAttribute("action", window.location.pathname + window.location.search);
+  }
+});
