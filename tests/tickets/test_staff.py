@@ -288,8 +288,32 @@ def test_the_queue_page_shows_a_count_past_the_cap_as_more_than_the_cap(
 
     page = client_for(people["agent"]).get("/staff/tickets/").content.decode()
 
-    assert "new: <strong>2+</strong>" in page
-    assert "closed: <strong>0</strong>" in page
+    assert "Received: <strong>2+</strong>" in page
+    assert "Closed: <strong>0</strong>" in page
+
+
+def test_the_status_counts_are_labelled_in_the_pages_language(people: dict[str, Any]) -> None:
+    seed(2)
+
+    page = client_for(people["agent"], HTTP_ACCEPT_LANGUAGE="fi").get("/staff/tickets/").content.decode()
+
+    assert '<a href="?status=new">Vastaanotettu: <strong>2</strong></a>' in page
+    assert "in_progress:" not in page
+
+
+@pytest.mark.parametrize(("sort", "order", "next_sort"), [
+    ("", "ascending", "-due"), ("due", "ascending", "-due"), ("-due", "descending", "due"),
+    ("received", "none", "-due"),
+])
+def test_the_due_column_header_says_its_order_and_links_to_the_other(
+    people: dict[str, Any], sort: str, order: str, next_sort: str,
+) -> None:
+    seed(1)
+    query = f"?kind=access&sort={sort}&page=1" if sort else "?kind=access"
+
+    page = client_for(people["agent"]).get(f"/staff/tickets/{query}").content.decode()
+
+    assert f'aria-sort="{order}"><a href="?kind=access&amp;sort={next_sort}" class="sort-link"' in page
 
 
 def test_the_queue_filters_keep_each_requests_choice_though_their_selects_are_rendered_once(

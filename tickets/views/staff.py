@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from desk.access import staff_required
 from tickets import selectors, services, staff_forms, uploads
+from tickets.choices import STATUS_LABELS
 from tickets.errors import Refusal
 from tickets.form_rendering import select_renderer
 from tickets.lifecycle import Status, allowed_targets
@@ -62,20 +63,32 @@ def queue_page(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form, "page": page, "today": timezone.localdate(),
         "counts": _shown_counts(selectors.status_counts(request.user)), "query": _query_without_page(request),
+        "due_sort_query": _query_sorted_by_due(request),
     }
     template = "staff/queue_rows.html" if request.headers.get("HX-Request") else "staff/queue.html"
     return render(request, template, context)
 
 
-def _shown_counts(counts: dict[str, int]) -> dict[str, int | str]:
-    """A count past the cap reads "10000+": the selector stops counting there (status_counts)."""
+def _shown_counts(counts: dict[str, int]) -> list[tuple[str, str, int | str]]:
+    """Each status with its label in the page's language (the same as the status filter's) and its
+    count; a count past the cap reads "10000+": the selector stops counting there (status_counts)."""
     cap = selectors.STATUS_COUNT_CAP
-    return {status: f"{cap}+" if total > cap else total for status, total in counts.items()}
+    return [(status, str(STATUS_LABELS[Status(status)]), f"{cap}+" if total > cap else total)
+            for status, total in counts.items()]
 
 
 def _query_without_page(request: HttpRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)
+    return query.urlencode()
+
+
+def _query_sorted_by_due(request: HttpRequest) -> str:
+    """The list's query with the due date's order turned round: the Due column's header is the
+    sort control (its aria-sort says the order now), soonest first unless latest first was asked."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    query["sort"] = "due" if request.GET.get("sort") == "-due" else "-due"
     return query.urlencode()
 
 
