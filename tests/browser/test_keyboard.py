@@ -105,3 +105,43 @@ def test_the_agent_works_by_keyboard(browser: Any, live_server: Any) -> None:
     page.wait_for_load_state("load")
     first.refresh_from_db()
     assert first.status == Status.RESOLVED
+
+
+def test_the_queues_refresh_keeps_the_focus_and_says_only_a_changed_count(
+    browser: Any, live_server: Any,
+) -> None:
+    agent = with_authenticator(get_user_model().objects.create_user(
+        "kaisa", "kaisa@example.org", "a-long-test-password", is_staff=True))
+    Queue.objects.get(slug="requests").members.add(agent)
+
+    def new_ticket(name: str) -> Ticket:
+        return services.ticket_create(
+            kind="access", country="FI", region="", name=name, email=f"{name}@example.org",
+            description="Please.", language="en", attachment=None, submission_key=None,
+            received_at=timezone.now(), actor=None, reason="test", acknowledge=False).ticket
+
+    new_ticket("First")
+    new_ticket("Second")
+    page = new_page(browser, locale="en-GB")
+    page.goto(f"{live_server.url}/staff/login/")
+    page.keyboard.type("kaisa")
+    page.keyboard.press("Tab")
+    page.keyboard.type("a-long-test-password")
+    page.keyboard.press("Enter")
+    pass_second_factor(page, agent, by_keyboard=True)
+    page.wait_for_url("**/staff/tickets/")
+    assert page.locator("#queue-rows").get_attribute("aria-live") is None  # not the whole table
+    page.keyboard.press("j")
+    focused = page.evaluate("document.activeElement.textContent")
+
+    def refresh() -> None:  # what htmx's "every 60s" does, without waiting a minute
+        page.evaluate("htmx.ajax('GET', location.href, {target: '#queue-rows', swap: 'innerHTML'})")
+
+    refresh()
+    assert page.locator("#queue-announcement").inner_text() == ""  # nothing changed, nothing said
+    new_ticket("Third")
+    refresh()
+    page.wait_for_function("document.querySelectorAll('a.ticket-link').length === 3")
+    assert page.locator("#queue-announcement").inner_text() == "3 tickets"
+    # The keyboard user's place survives the swap: the same ticket's link has the focus.
+    assert page.evaluate("document.activeElement.textContent") == focused

@@ -16,3 +16,22 @@ document.addEventListener("submit", function (event) {
     form.setAttribute("action", window.location.pathname + window.location.search);
   }
 });
+
+// The queue refreshes itself (htmx, every minute): its new count is said once, when it changed,
+// in a small live region, rather than the whole table being read out again.
+document.addEventListener("DOMContentLoaded", function () {
+  var rows = document.getElementById("queue-rows");
+  var count = rows ? rows.querySelector("[data-count]") : null;
+  if (count) { rows.setAttribute("data-announced", count.textContent.trim()); }
+});
+document.addEventListener("htmx:afterSwap", function (event) {
+  var rows = event.target;
+  var announcement = document.getElementById("queue-announcement");
+  var count = rows && rows.id === "queue-rows" ? rows.querySelector("[data-count]") : null;
+  if (!announcement || !count) { return; }
+  var text = count.textContent.trim();
+  if (rows.getAttribute("data-announced") !== text) {
+    rows.setAttribute("data-announced", text);
+    announcement.textContent = text;
+  }
+});
