@@ -237,7 +237,10 @@ def outbox_deliver(*, outbox_id: int) -> str:
 def _send(row: Outbox) -> None:
     message = EmailMultiAlternatives(
         subject=row.subject, body=row.body_text, from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[row.recipient], headers={"Message-ID": message_id(row)},
+        to=[row.recipient],
+        # The language, for the mail client and a screen reader to read the message in (RFC 3282;
+        # the HTML part says it again in <html lang>).
+        headers={"Message-ID": message_id(row), "Content-Language": row.language},
     )
     if row.body_html:
         message.attach_alternative(row.body_html, "text/html")

@@ -286,3 +286,19 @@ def test_every_email_renders_in_every_language_as_text_and_html(event: str, lang
         english = render_message(event=event, language="en", context={**CONTEXT, **EVENT_CONTEXT[event]})
         assert rendered.subject != english.subject
         assert rendered.body_text != english.body_text
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_each_email_says_its_language_in_the_header_and_in_the_html(language: str) -> None:
+    """Issue 9: a mail client, and a screen reader in it, read the message in its language."""
+    row = services.outbox_enqueue(dedupe_key=f"ticket:1:acknowledgement:{language}", event="acknowledgement",
+                                  recipient="eve@example.org", language=language, context=CONTEXT)
+
+    assert services.outbox_deliver(outbox_id=row.pk) == "sent"
+
+    message = mail.outbox[0]
+    assert message.extra_headers["Content-Language"] == language
+    assert message.message()["Content-Language"] == language
+    assert isinstance(message, EmailMultiAlternatives)
+    assert f'lang="{language}"' in str(message.alternatives[0][0])
+    assert message.body.strip()  # a plain-text part with real text
