@@ -15,7 +15,9 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import RequestFactory
 from django.utils import timezone, translation
+from django.views.defaults import server_error
 
 from desk.ratelimit import Rate
 from notifications.models import Notification
@@ -31,8 +33,9 @@ PASSWORD = "a-long-test-password"
 LOCALES = {"fi": "fi-FI", "sv": "sv-SE", "en": "en-GB"}
 HTML_ROUTES = {route.name for route in ROUTES if route.html}
 # Swagger UI (drf-spectacular's sidecar copy) speaks only English, so its page says so: lang="en"
-# whatever the desk's language, and its title is the API's name.
-ENGLISH_ONLY = {"api-docs"}
+# whatever the desk's language, and its title is the API's name. The 400 and 500 pages are made
+# without a request's language: English first, with the Finnish and Swedish parts marked.
+ENGLISH_ONLY = {"api-docs", "bad-request", "server-error"}
 
 
 @dataclass
@@ -54,6 +57,8 @@ class Sweep:
         page.wait_for_load_state("load")
         language = "en" if name in ENGLISH_ONLY else self.language
         assert page.locator("html").get_attribute("lang") == language, name
+        # Without it a phone lays the page out 980 px wide and shrinks it (WCAG 1.4.10, 1.4.4).
+        assert page.locator('meta[name="viewport"]').count() == 1, f"{name}: no viewport"
         if title is not None:
             with translation.override(language):
                 expected = translation.gettext(title) % placeholders
@@ -187,6 +192,33 @@ def public_pages(browser: Any, live_server: Any, sweep: Sweep, seeded: dict[str,
     page.locator("form.form button[type=submit]").click()
     page.wait_for_load_state("load")
     check(page, "csrf-failure", route=None, title="We could not accept the form")
+
+    # The two pages Django serves by itself, in all three languages at once (lang="en" with the
+    # Finnish and Swedish parts marked): 400, for a form too large to read (more fields than
+    # DATA_UPLOAD_MAX_NUMBER_FIELDS), and 500, which no route can be made to raise here, served
+    # as Django's handler renders it, from the desk's own address.
+    page.goto(f"{url}/status/lost/")
+    with page.expect_navigation():
+        page.evaluate("""() => {
+            const form = document.querySelector('form.form');
+            for (let number = 0; number < 250; number++) {
+                const field = document.createElement('input');
+                field.type = 'hidden'; field.name = `field${number}`; field.value = 'x';
+                form.appendChild(field);
+            }
+            form.submit();
+        }""")
+    assert page.locator("h1").inner_text() == "The request could not be read"
+    check(page, "bad-request", route=None, title=None)
+    error_page = server_error(RequestFactory().get("/")).content
+
+    def serve_error(route: Any) -> None:
+        route.fulfill(status=500, body=error_page, content_type="text/html; charset=utf-8")
+
+    page.route(f"{url}/broken/", serve_error)
+    response = page.goto(f"{url}/broken/")
+    assert response is not None and response.status == 500
+    check(page, "server-error", route=None, title=None)
     page.context.close()
 
 
