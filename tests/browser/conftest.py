@@ -106,3 +106,26 @@ def pass_second_factor(page: Any, user: Any, *, by_keyboard: bool = False, check
     else:
         code.fill(totp_code(user))
         page.locator("main form button[type=submit]").first.click()
+
+
+def tab_to(page: Any, found: str, limit: int = 80) -> None:
+    """Press Tab until the focused element matches `found` (a JavaScript expression): the way a
+    keyboard user gets somewhere, with no scripted focus."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(found):
+            return
+    raise AssertionError(f"Tab never reached {found}")
+
+
+def sign_in_by_keyboard(page: Any, base_url: str, user: Any, password: str) -> None:
+    """A member of staff signs in by keyboard alone: the username field has the focus on arrival
+    (Django's sign-in form sets autofocus), Tab to the password, Enter, then the code."""
+    page.goto(f"{base_url}/staff/login/")
+    assert page.evaluate("document.activeElement.id") == "id_username"
+    page.keyboard.type(user.username)
+    page.keyboard.press("Tab")
+    page.keyboard.type(password)
+    page.keyboard.press("Enter")
+    pass_second_factor(page, user, by_keyboard=True)
+    page.wait_for_url("**/staff/tickets/")

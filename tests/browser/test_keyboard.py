@@ -10,22 +10,13 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from tests.browser.conftest import check_accessibility, new_page, pass_second_factor
+from tests.browser.conftest import check_accessibility, new_page, sign_in_by_keyboard, tab_to
 from tests.support.people import with_authenticator
 from tickets import services
 from tickets.lifecycle import Status
 from tickets.models import Message, Queue, Ticket
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def tab_to(page: Any, found: str, limit: int = 80) -> None:
-    """Press Tab until the focused element matches `found` (a JavaScript expression)."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate(found):
-            return
-    raise AssertionError(f"Tab never reached {found}")
 
 
 def test_the_agent_works_by_keyboard(browser: Any, live_server: Any) -> None:
@@ -41,15 +32,7 @@ def test_the_agent_works_by_keyboard(browser: Any, live_server: Any) -> None:
     assert first is not None
 
     page = new_page(browser, locale="en-GB")
-    page.goto(f"{live_server.url}/staff/login/")
-    # The username field has the focus on arrival (Django's sign-in form sets autofocus).
-    assert page.evaluate("document.activeElement.id") == "id_username"
-    page.keyboard.type("kaisa")
-    page.keyboard.press("Tab")
-    page.keyboard.type("a-long-test-password")
-    page.keyboard.press("Enter")
-    pass_second_factor(page, agent, by_keyboard=True)
-    page.wait_for_url("**/staff/tickets/")
+    sign_in_by_keyboard(page, live_server.url, agent, "a-long-test-password")
 
     page.keyboard.press("?")
     assert page.locator("#shortcuts-help").is_visible()
@@ -123,13 +106,7 @@ def test_the_queues_refresh_keeps_the_focus_and_says_only_a_changed_count(
     new_ticket("First")
     new_ticket("Second")
     page = new_page(browser, locale="en-GB")
-    page.goto(f"{live_server.url}/staff/login/")
-    page.keyboard.type("kaisa")
-    page.keyboard.press("Tab")
-    page.keyboard.type("a-long-test-password")
-    page.keyboard.press("Enter")
-    pass_second_factor(page, agent, by_keyboard=True)
-    page.wait_for_url("**/staff/tickets/")
+    sign_in_by_keyboard(page, live_server.url, agent, "a-long-test-password")
     assert page.locator("#queue-rows").get_attribute("aria-live") is None  # not the whole table
     page.keyboard.press("j")
     focused = page.evaluate("document.activeElement.textContent")

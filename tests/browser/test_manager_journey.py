@@ -22,7 +22,14 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from notifications.models import Outbox
-from tests.browser.conftest import check_accessibility, check_at_both_widths, new_page, pass_second_factor
+from tests.browser.conftest import (
+    check_accessibility,
+    check_at_both_widths,
+    new_page,
+    pass_second_factor,
+    sign_in_by_keyboard,
+    tab_to,
+)
 from tests.support.people import with_authenticator
 from tests.support.services import SmtpSink
 from tickets import services
@@ -319,30 +326,15 @@ def test_the_manager_changes_the_period_by_keyboard(browser: Any, live_server: A
 
     page = new_page(browser, locale="en-GB")
 
-    def tab_to(found: str, limit: int = 80) -> None:
-        for _ in range(limit):
-            page.keyboard.press("Tab")
-            if page.evaluate(found):
-                return
-        raise AssertionError(f"Tab never reached {found}")
-
-    page.goto(f"{live_server.url}/staff/login/")
-    # The username field has the focus on arrival (Django's sign-in form sets autofocus).
-    assert page.evaluate("document.activeElement.id") == "id_username"
-    page.keyboard.type("kaisa")
-    page.keyboard.press("Tab")
-    page.keyboard.type(PASSWORD)
-    page.keyboard.press("Enter")
-    pass_second_factor(page, kaisa, by_keyboard=True)
-    page.wait_for_url("**/staff/tickets/")
+    sign_in_by_keyboard(page, live_server.url, kaisa, PASSWORD)
     # To the dashboard through the staff navigation, by Tab and Enter.
-    tab_to("document.activeElement.dataset.shortcut === 'dashboard'")
+    tab_to(page, "document.activeElement.dataset.shortcut === 'dashboard'")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     page.wait_for_url("**/staff/dashboard/")
     assert figures(page)["Received"] == "2"
 
-    tab_to("document.activeElement.id === 'id_start'")
+    tab_to(page, "document.activeElement.id === 'id_start'")
     page.keyboard.type(date_keys(browser, week_ago))
     assert page.locator("#id_start").input_value() == week_ago.isoformat()
     with page.expect_navigation():
@@ -352,7 +344,7 @@ def test_the_manager_changes_the_period_by_keyboard(browser: Any, live_server: A
     assert figures(page)["Received"] == "1"
     assert page.locator(".periods a[aria-current]").inner_text() == "Last 7 days"
 
-    tab_to("document.activeElement.tagName === 'SUMMARY' && "
+    tab_to(page, "document.activeElement.tagName === 'SUMMARY' && "
            "document.activeElement.textContent.startsWith('The numbers: ')")
     assert page.evaluate("document.activeElement.textContent") == "The numbers: Open tickets by status"
     assert not page.locator("#table-status").is_visible()
@@ -360,7 +352,7 @@ def test_the_manager_changes_the_period_by_keyboard(browser: Any, live_server: A
     assert page.locator("#table-status").is_visible()
     # "Now" is not the period's: both tickets are still open, newly received.
     assert page.locator("#table-status tbody tr", has_text="Received").locator("td").inner_text() == "2"
-    tab_to("document.activeElement.tagName === 'SUMMARY'")
+    tab_to(page, "document.activeElement.tagName === 'SUMMARY'")
     page.keyboard.press("Space")
     assert page.locator("#table-ageing").is_visible()
     check_accessibility(page, "dashboard-keyboard-open-tables")

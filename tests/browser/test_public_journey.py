@@ -8,12 +8,14 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import check_at_both_widths, new_page
+from tests.browser.conftest import check_at_both_widths, new_page, tab_to
 from tests.support.services import SmtpSink, body_text
 from tickets.crypto import email_digest
 from tickets.models import Message, Ticket
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+# The form's own submit button (the language switcher has one too).
+SEND_BUTTON = "document.activeElement.type === 'submit' && !!document.activeElement.closest('form.form')"
 
 TEXTS = {
     "fi": {"locale": "fi-FI", "problem": "Virhe", "received": "vastaanottaneet"},
@@ -95,15 +97,6 @@ def test_a_wrong_status_link_is_a_plain_page_not_found(browser: Any, live_server
     check_at_both_widths(page, "not-found-en")
 
 
-def tab_to(page: Any, found: str, limit: int = 60) -> None:
-    """Press Tab until the focused element matches `found` (a JavaScript expression)."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate(found):
-            return
-    raise AssertionError(f"Tab never reached {found}")
-
-
 def test_a_requester_files_by_keyboard_alone(browser: Any, live_server: Any) -> None:
     """No mouse and no scripted focus: the skip link, the error summary's links, the radio group,
     the country list by typing its name, and Enter to send."""
@@ -115,7 +108,7 @@ def test_a_requester_files_by_keyboard_alone(browser: Any, live_server: Any) -> 
     assert page.evaluate("document.activeElement.id") == "main"
 
     # Sent empty: the summary takes the focus; its first link leads into the choice of kind.
-    tab_to(page, "document.activeElement.type === 'submit' && !!document.activeElement.closest('form.form')")
+    tab_to(page, SEND_BUTTON, limit=60)
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.classList.contains('error-summary')")
@@ -128,17 +121,17 @@ def test_a_requester_files_by_keyboard_alone(browser: Any, live_server: Any) -> 
     page.keyboard.press("ArrowDown")
     assert page.locator("#id_kind_1").is_checked()  # access: see my data
 
-    tab_to(page, "document.activeElement.id === 'id_country'")
+    tab_to(page, "document.activeElement.id === 'id_country'", limit=60)
     page.keyboard.type("Finland")
     assert page.locator("#id_country").input_value() == "FI"
-    tab_to(page, "document.activeElement.id === 'id_name'")
+    tab_to(page, "document.activeElement.id === 'id_name'", limit=60)
     page.keyboard.type("Kalle Keyboard")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "id_email"
     page.keyboard.type("keyboard@example.org")
-    tab_to(page, "document.activeElement.id === 'id_description'")
+    tab_to(page, "document.activeElement.id === 'id_description'", limit=60)
     page.keyboard.type("Please show me my data.")
-    tab_to(page, "document.activeElement.type === 'submit' && !!document.activeElement.closest('form.form')")
+    tab_to(page, SEND_BUTTON, limit=60)
     with page.expect_navigation():
         page.keyboard.press("Enter")
     page.wait_for_url("**/submitted/")
