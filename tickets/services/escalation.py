@@ -32,7 +32,7 @@ from desk import faults
 from notifications.models import Outbox
 from notifications.rendering import render_message
 from notifications.services import Message, outbox_enqueue_many
-from tickets import audit, clock
+from tickets import audit, clock, slots
 from tickets.choices import Kind, Priority
 from tickets.lifecycle import OPEN_STATUSES, WAITING_STATUSES
 from tickets.models import EXTENSION_KINDS, EXTENSION_REGIMES, Escalation, Queue, Ticket
@@ -382,30 +382,14 @@ _SLOTS = {"reference": "\ue000reference\ue000", "queue": "\ue000queue\ue000",
           "due_text": "\ue000due\ue000", "ticket_url": "\ue000url\ue000"}
 
 
-_SLOT_MARK = "\ue000"
-_SLOT_NAMES = {slot.strip(_SLOT_MARK): name for name, slot in _SLOTS.items()}
-
-
-def _pieces(template: str) -> list[str]:
-    """The rendered template cut at its slots: text, slot's value name, text, … (one cut per
-    batch, so each ticket's message is one join, not a replace per slot over the whole text)."""
-    pieces = template.split(_SLOT_MARK)
-    for position in range(1, len(pieces), 2):
-        pieces[position] = _SLOT_NAMES[pieces[position]]
-    return pieces
-
-
-def _fill(pieces: list[str], values: dict[str, str]) -> str:
-    return "".join([piece if position % 2 == 0 else values[piece] for position, piece in enumerate(pieces)])
-
-
 def _notify(rule: Rule, tickets: list[dict[str, Any]]) -> int:
     recipients = _recipients(rule, tickets)
     language = settings.DESK_STAFF_LANGUAGE
     shape = render_message(event="escalation", language=language,
                            context={**_SLOTS, "rule": rule.description, "level": rule.level})
-    subject_pieces, text_pieces, html_pieces = (_pieces(shape.subject), _pieces(shape.body_text),
-                                                _pieces(shape.body_html))
+    # Cut once a batch: each ticket's message is then one join, not a replace per slot.
+    subject_pieces, text_pieces, html_pieces = (slots.cut(text, _SLOTS) for text in (
+        shape.subject, shape.body_text, shape.body_html))
     due_texts: dict[datetime.date, str] = {}
     messages: list[Message] = []
     base_url = settings.DESK_PUBLIC_BASE_URL
@@ -417,9 +401,9 @@ def _notify(rule: Rule, tickets: list[dict[str, Any]]) -> int:
             values = {"reference": ticket["reference"], "queue": ticket["queue_name"] or "",
                       "due_text": due_texts[due],
                       "ticket_url": f"{base_url}/staff/tickets/{ticket['reference']}/"}
-            subject = _fill(subject_pieces, values)
-            body_text = _fill(text_pieces, values)
-            body_html = _fill(html_pieces, {name: escape(value) for name, value in values.items()})
+            subject = slots.fill(subject_pieces, values)
+            body_text = slots.fill(text_pieces, values)
+            body_html = slots.fill(html_pieces, {name: escape(value) for name, value in values.items()})
             for user_id, email in recipients[ticket["id"]]:
                 messages.append(Message(
                     dedupe_key=f"escalation:{ticket['id']}:{rule.name}:{user_id}", event="escalation",

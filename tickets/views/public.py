@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods
 
 from desk import ratelimit
 from desk.ratelimit import RateLimited, client_address
-from tickets import selectors, services
+from tickets import selectors, services, slots
 from tickets.choices import STATUS_LABELS
 from tickets.crypto import email_digest
 from tickets.errors import Refusal
@@ -103,14 +103,14 @@ def request_form(request: HttpRequest) -> HttpResponse:
             request.session[SUBMITTED_SESSION_KEY] = submission.ticket.pk
             return redirect("tickets:submitted")
         status = 400
+        record = public_record(timezone.localdate())
     else:
         record = public_record(timezone.localdate())
         if not request.GET and not get_messages(request):
             return HttpResponse(_blank_form_page(request, record))
         form = PublicRequestForm(initial={"submission_key": uuid.uuid4()}, renderer=select_renderer)
         status = 200
-    return render(request, "public/request_form.html",
-                  {"form": form, "public_record": public_record(timezone.localdate())}, status=status)
+    return render(request, "public/request_form.html", {"form": form, "public_record": record}, status=status)
 
 
 # The blank form, rendered once per process, language and public record, cut where the page's
@@ -131,7 +131,7 @@ def _blank_form_page(request: HttpRequest, record: PublicRecord | None) -> str:
     fresh = {"csrf_token": get_token(request),
              "form_token": form_token(PublicRequestForm.human_check_purpose),
              "submission_key": str(uuid.uuid4())}
-    return "".join([piece if position % 2 == 0 else fresh[piece] for position, piece in enumerate(pieces)])
+    return slots.fill(pieces, fresh)
 
 
 def _cut_blank_form(request: HttpRequest, record: PublicRecord | None) -> list[str]:
@@ -143,23 +143,10 @@ def _cut_blank_form(request: HttpRequest, record: PublicRecord | None) -> list[s
     html = render_to_string("public/request_form.html",
                             {"form": form, "public_record": record, "csrf_token": markers["csrf_token"]},
                             request=request)
-    pieces: list[str] = [html]
     for name, marker in markers.items():
         if marker not in html:
             raise ValueError(f"the blank form does not show its {name}")
-        cut: list[str] = []
-        for position, piece in enumerate(pieces):
-            if position % 2:
-                cut.append(piece)
-                continue
-            parts = piece.split(marker)
-            for number, part in enumerate(parts):
-                if number:
-                    cut.append(name)
-                cut.append(part)
-        pieces = cut
-    return pieces
-
+    return slots.cut(html, markers)
 
 @never_cache
 @require_http_methods(["GET"])
