@@ -191,8 +191,10 @@ class Table:
         self.key = model._meta.pk.column
         self.attnames = [field.attname for field in fields]
         self.defaults = [_default(field) for field in fields]
-        self.encrypted = {index: field.associated_data for index, field in enumerate(fields)
-                          if isinstance(field, EncryptedTextField)}
+        # Each encrypted column with the position of its row's identity (tickets/fields.py), or None.
+        self.encrypted = {index: (field.associated_data, None if field.row_field is None
+                                  else fields.index(field.row_field))
+                          for index, field in enumerate(fields) if isinstance(field, EncryptedTextField)}
         self.digests = {index: field.source for index, field in enumerate(fields)
                         if isinstance(field, EmailDigestField)}
         columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
@@ -201,9 +203,10 @@ class Table:
 
     def row(self, values: dict[str, Any]) -> tuple[Any, ...]:
         row = [values.get(name, default) for name, default in zip(self.attnames, self.defaults, strict=True)]
-        for index, context in self.encrypted.items():
+        for index, (context, identity) in self.encrypted.items():
             if row[index]:
-                row[index] = crypto.encrypt(row[index], context=context)
+                row[index] = crypto.encrypt(row[index], context=context,
+                                            row=None if identity is None else str(row[identity]))
         for index, source in self.digests.items():
             row[index] = crypto.email_digest(values[source]) if values.get(source) else ""
         return tuple(row)
@@ -218,6 +221,12 @@ class Table:
             for values in rows:
                 copy.write_row(self.row(values))
         self.rows += len(rows)
+
+
+def _row_uuid(rng: random.Random) -> str:
+    """A message's or pause's row identity (tickets/fields.py), drawn from the seed's generator;
+    its history rows copy it with the rest of the row."""
+    return uuid.UUID(int=rng.getrandbits(128), version=4).hex
 
 
 def _default(field: models.Field[Any, Any]) -> Any:
@@ -624,15 +633,18 @@ class Desk:
             rows.pauses.append({
                 "id": self._id("pause"), "ticket_id": pk, "started_at": pause_at, "ended_at": None,
                 "kind": PauseKind.IDENTITY if status == "awaiting_verification" else PauseKind.CLARIFICATION,
-                "requested_by_id": assignee, "reason": "Please confirm the details below."})
+                "requested_by_id": assignee, "reason": "Please confirm the details below.",
+                "row_uuid": _row_uuid(rng)})
 
         description = rng.choice(self.descriptions)
         if rng.random() < MESSAGE_SHARE:
             rows.messages.append({"id": self._id("message"), "ticket_id": pk, "kind": MessageKind.REQUESTER,
-                                  "author_id": None, "body": description, "created_at": received_at})
+                                  "author_id": None, "body": description, "created_at": received_at,
+                                  "row_uuid": _row_uuid(rng)})
             if first_response_at is not None:
                 rows.messages.append({"id": self._id("message"), "ticket_id": pk, "kind": MessageKind.REPLY,
                                       "author_id": assignee, "created_at": first_response_at,
+                                      "row_uuid": _row_uuid(rng),
                                       "body": "Thank you for your request. We have started on it."})
 
         moments = [received_at, first_response_at, resolved_at, closed_at, pause_at,

@@ -6,7 +6,7 @@ import os
 from typing import Any
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun
+from celery.signals import task_postrun, task_prerun, worker_init, worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "desk.settings")
 
@@ -27,3 +27,20 @@ def close_old_connections(sender: Any = None, **kwargs: Any) -> None:
     if getattr(getattr(sender, "request", None), "is_eager", False):
         return
     close_obsolete()
+
+
+@worker_init.connect
+def worker_starting(**kwargs: Any) -> None:
+    """Fault points for the crash tests (desk/faults.py): a worker that dies as it starts, and a
+    pool process that dies as it starts (on Redis the worker then exits: "Could not start worker
+    processes"). `make run`'s supervisor must survive both (desk/management/commands/rundesk.py)."""
+    from desk import faults
+
+    faults.hit("worker.start")
+
+
+@worker_process_init.connect
+def pool_process_starting(**kwargs: Any) -> None:
+    from desk import faults
+
+    faults.hit("worker.pool_start")

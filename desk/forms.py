@@ -32,6 +32,13 @@ class EnrolForm(StrictForm):
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
+class EnrolmentPasswordForm(StrictForm):
+    password = forms.CharField(
+        label=gettext_lazy("Your password"), strip=False, max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
 TOKEN_DAYS = [(30, gettext_lazy("30 days")), (90, gettext_lazy("90 days")), (365, gettext_lazy("1 year"))]
 
 

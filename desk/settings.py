@@ -14,10 +14,12 @@ from typing import TypeVar
 
 import dj_database_url
 from celery.schedules import crontab
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from desk.env import Env
+from desk.keys import refuse_weak_key
 from desk.ratelimit import Rate
 from tickets.crypto import KeyConfigurationError, parse_data_keys, parse_index_key
 from tickets.deadlines import KINDS, REGIMES, ClosedDay, DeadlineError
@@ -63,6 +65,20 @@ DESK_DATA_KEYS = _key_setting(
     "DESK_DATA_KEYS", "dev1:X/fHESubr6LJbFQueAowsav6Rr5M/3mCfZiOeGnw4Sc=", parse_data_keys)
 DESK_EMAIL_INDEX_KEY = _key_setting(
     "DESK_EMAIL_INDEX_KEY", "EPQnoTwG8pclVYtWx8/SdUzSkP7D77KMFzyHwUODPrA=", parse_index_key)
+if PRODUCTION:
+    # Issue 15, hole 11: no published development key and no short or patterned key in production
+    # (desk/keys.py); each message names its variable.
+    _DEVELOPMENT_KEYS = frozenset({
+        _DEVELOPMENT_SECRET.encode(), b"development-only-audit-key-never-use-in-production",
+        *parse_data_keys("dev1:X/fHESubr6LJbFQueAowsav6Rr5M/3mCfZiOeGnw4Sc=").values(),
+        parse_index_key("EPQnoTwG8pclVYtWx8/SdUzSkP7D77KMFzyHwUODPrA="),
+    })
+    for _name, _value in [("DESK_SECRET_KEY", SECRET_KEY.encode()),
+                          *(("DESK_SECRET_KEY_FALLBACKS", key.encode()) for key in SECRET_KEY_FALLBACKS),
+                          ("DESK_AUDIT_KEY", DESK_AUDIT_KEY.encode()),
+                          *(("DESK_DATA_KEYS", key) for key in DESK_DATA_KEYS.values()),
+                          ("DESK_EMAIL_INDEX_KEY", DESK_EMAIL_INDEX_KEY)]:
+        refuse_weak_key(_name, _value, development_values=_DEVELOPMENT_KEYS)
 
 ALLOWED_HOSTS = (
     env.items("DESK_ALLOWED_HOSTS") if PRODUCTION else env.items(
@@ -181,7 +197,9 @@ OTP_STATIC_THROTTLE_FACTOR = 1
 AXES_FAILURE_LIMIT = env.number("DESK_LOCKOUT_FAILURES", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env.number("DESK_LOCKOUT_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+# A correct password resets nothing (issue 15, hole 5): wrong passwords and wrong codes count
+# together until the whole sign-in succeeds (desk/views.py resets the pair there) or the cool-off ends.
+AXES_RESET_ON_SUCCESS = False
 # Every failed password or code is kept (who, when, from where, on which step: ASVS 16.3.1),
 # and the log of each username is capped, so a flood cannot fill the database.
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
@@ -195,6 +213,9 @@ DESK_SESSION_IDLE_SECONDS = env.number("DESK_SESSION_IDLE_SECONDS", 30 * 60, min
 DESK_SESSION_MAX_SECONDS = env.number("DESK_SESSION_MAX_SECONDS", 10 * 3600, minimum=300)
 # API tokens (desk/tokens.py): the longest life a member of staff may give one.
 DESK_API_TOKEN_MAX_DAYS = env.number("DESK_API_TOKEN_MAX_DAYS", 365, minimum=1)
+# One-time links that let a member of staff set up the second factor (desk/enrolment.py): how
+# long one works after an administrator issues it.
+DESK_ENROLMENT_LINK_HOURS = env.number("DESK_ENROLMENT_LINK_HOURS", 72, minimum=1, maximum=24 * 30)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -297,6 +318,31 @@ EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env.text("DESK_FROM_EMAIL", "Privacy Desk <privacy@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Audit anchors (tickets/anchors.py): every DESK_AUDIT_ANCHOR_HOURS beat writes the head of every
+# ticket's history chains, signed with DESK_AUDIT_ANCHOR_KEY (a key of its own, not the chain's:
+# tickets/anchors.py says why), to DESK_AUDIT_ANCHOR_DIR, and emails it to DESK_AUDIT_ANCHOR_EMAIL
+# (the DPO) when set. Production names the directory: anchors belong on storage the database's
+# administrators cannot rewrite, not beside the database in var/.
+# The first-try profile's only; production requires a key of its own and refuses this one.
+_DEVELOPMENT_ANCHOR_KEY = "development-only-audit-anchor-key-never-use-in-production"
+DESK_AUDIT_ANCHOR_KEY = env.text("DESK_AUDIT_ANCHOR_KEY", required=True) if PRODUCTION else env.text(
+    "DESK_AUDIT_ANCHOR_KEY", _DEVELOPMENT_ANCHOR_KEY)
+if PRODUCTION:
+    refuse_weak_key("DESK_AUDIT_ANCHOR_KEY", DESK_AUDIT_ANCHOR_KEY.encode(),
+                    development_values=frozenset({_DEVELOPMENT_ANCHOR_KEY.encode()}))
+    if DESK_AUDIT_ANCHOR_KEY == DESK_AUDIT_KEY:
+        raise ImproperlyConfigured("DESK_AUDIT_ANCHOR_KEY must differ from DESK_AUDIT_KEY")
+DESK_AUDIT_ANCHOR_DIR = Path(env.text("DESK_AUDIT_ANCHOR_DIR", required=True) if PRODUCTION else env.text(
+    "DESK_AUDIT_ANCHOR_DIR", str(VAR_DIR / "anchors")))
+DESK_AUDIT_ANCHOR_EMAIL = env.optional_text("DESK_AUDIT_ANCHOR_EMAIL")
+if DESK_AUDIT_ANCHOR_EMAIL is not None:
+    try:
+        validate_email(DESK_AUDIT_ANCHOR_EMAIL)
+    except ValidationError:
+        raise ImproperlyConfigured(
+            f"DESK_AUDIT_ANCHOR_EMAIL must be one email address, not {DESK_AUDIT_ANCHOR_EMAIL!r}") from None
+DESK_AUDIT_ANCHOR_HOURS = env.number("DESK_AUDIT_ANCHOR_HOURS", 24, minimum=1, maximum=24 * 7)
+
 # Celery. The database is the queue of record (the outbox); the broker is only a doorbell.
 CELERY_BROKER_URL = env.optional_text("CELERY_BROKER_URL")
 if PRODUCTION and not (CELERY_BROKER_URL and CELERY_BROKER_URL.startswith(("redis", "amqp"))):
@@ -312,6 +358,10 @@ if CELERY_BROKER_URL is None:
         # Kombu's default is ./control, beside wherever the process happened to start.
         "control_folder": str(_BROKER_DIR / "control"),
         "store_processed": False,
+        # Kombu polls the folder once a second by default, and a worker holds only its prefetch
+        # between polls: 2 emails a second on `make run` (issue 15, item 19). A poll is one
+        # listdir of a small folder; 20 a second cost nothing measurable (bench/delivery.py).
+        "polling_interval": 0.05,
     }
 else:
     # Redis redelivers an unacknowledged task after this; keep it above every time limit and countdown.
@@ -323,6 +373,11 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True  # at-least-once: a task lost with its worker runs again
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+if CELERY_BROKER_URL == "filesystem://":
+    # The embedded broker hands out no more than the prefetch per poll; a deeper prefetch lets one
+    # poll feed the pool for a while. Safe with acks_late: a message held by a worker that dies is
+    # not lost (the outbox sweep publishes its row again after the lease).
+    CELERY_WORKER_PREFETCH_MULTIPLIER = 16
 # Celery's Django fixup closes every database connection before and after each task unless this
 # is set: a new PostgreSQL backend per email (a fork and an authentication, 16 % of a worker's
 # time in bench/intake.py). desk/celery.py closes the obsolete and broken ones instead, as Django
@@ -339,7 +394,15 @@ CELERY_TIMEZONE = TIME_ZONE
 # How long a worker holds an outbox row it is sending; a row whose worker died is retried after it.
 DESK_OUTBOX_LEASE_SECONDS = env.number("DESK_OUTBOX_LEASE_SECONDS", 120, minimum=1)
 DESK_OUTBOX_BACKOFF_SECONDS = env.number("DESK_OUTBOX_BACKOFF_SECONDS", 30, minimum=1, maximum=300)
+# The longest wait between two attempts; below the Redis visibility timeout (900 s), since a
+# task's own retry waits on the broker that long.
+DESK_OUTBOX_BACKOFF_MAX_SECONDS = env.number("DESK_OUTBOX_BACKOFF_MAX_SECONDS", 600, minimum=1, maximum=600)
 DESK_OUTBOX_SWEEP_SECONDS = env.number("DESK_OUTBOX_SWEEP_SECONDS", 30, minimum=1)
+# A temporary refusal (4xx, a server down) is tried again for this long from the first one, as mail
+# servers do (3 days); only then is the message failed. Past DESK_OUTBOX_ALERT_SECONDS a temporary
+# failure is an alert: notifications.selectors.outbox_health, the admin's outbox list, `outbox`.
+DESK_OUTBOX_RETRY_SECONDS = env.number("DESK_OUTBOX_RETRY_SECONDS", 3 * 24 * 3600, minimum=1)
+DESK_OUTBOX_ALERT_SECONDS = env.number("DESK_OUTBOX_ALERT_SECONDS", 15 * 60, minimum=1)
 DESK_ESCALATION_SWEEP_SECONDS = env.number("DESK_ESCALATION_SWEEP_SECONDS", 60, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     # Level-triggered: a missed, repeated or doubled tick changes nothing (tickets/services/escalation.py).
@@ -362,6 +425,12 @@ CELERY_BEAT_SCHEDULE = {
     "retention-sweep": {
         "task": "tickets.tasks.erase_expired_personal_data",
         "schedule": crontab(hour=3, minute=30),
+    },
+    # Anchors every ticket's history chains outside the database (tickets/anchors.py), daily by
+    # default; a missed run only widens the window a later anchor has to cover.
+    "audit-anchor": {
+        "task": "tickets.tasks.anchor_audit_chains",
+        "schedule": timedelta(hours=DESK_AUDIT_ANCHOR_HOURS),
     },
 }
 

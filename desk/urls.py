@@ -4,7 +4,15 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from desk import database_down
 from notifications import views as notification_views
+
+# Errors the desk answers itself: JSON under /api/, and a lost database as a 503 with Retry-After
+# (desk/database_down.py).
+handler400 = database_down.bad_request
+handler403 = database_down.permission_denied
+handler404 = database_down.not_found
+handler500 = database_down.server_error
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -1,5 +1,6 @@
-"""Staff sign-in after the password: the second factor, enrolment, recovery codes, API tokens, and
-the page a locked-out sign-in gets. Thin: parse, call desk.second_factor or desk.tokens, render."""
+"""Staff sign-in after the password: the second factor, enrolment through a one-time link, recovery
+codes, API tokens, and the page a locked-out sign-in gets. Thin: parse, call desk.second_factor,
+desk.enrolment or desk.tokens, render."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -21,9 +22,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.models import Device
 
-from desk import second_factor, tokens
+from desk import enrolment, second_factor, tokens
 from desk.access import is_staff_member, passed_second_factor, staff_required
-from desk.forms import ApiTokenForm, CodeForm, EnrolForm
+from desk.forms import ApiTokenForm, CodeForm, EnrolForm, EnrolmentPasswordForm
 from desk.sessions import stamp_sign_in
 
 
@@ -49,17 +50,30 @@ def _complete_sign_in(request: HttpRequest, device: Device) -> None:
     # A new session id once fully signed in (session fixation, ASVS 7.2.4), and fresh time limits.
     request.session.cycle_key()
     stamp_sign_in(request.session)
+    # Only the whole sign-in clears the failures of this username from this address: a correct
+    # password alone does not (AXES_RESET_ON_SUCCESS is off), so wrong codes keep counting
+    # however often the password is given again (issue 15, hole 5).
+    AxesProxyHandler.update_request(request)  # the client's address, as axes records it
+    AxesProxyHandler.get_implementation().reset_user_attempts(request, _credentials(request))
 
 
-def _failed_code(request: HttpRequest) -> HttpResponse | None:
-    """A wrong code counts like a wrong password towards the lockout (axes); at the limit, the
-    half-signed-in session ends and the lockout page says why."""
-    credentials = {"username": request.user.get_username()}
-    user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+def _credentials(request: HttpRequest) -> dict[str, str]:
+    return {"username": request.user.get_username()}
+
+
+def _locked(request: HttpRequest) -> HttpResponse | None:
+    """At the limit, the half-signed-in session ends and the lockout page says why."""
+    credentials = _credentials(request)
     if AxesProxyHandler.is_locked(request, credentials):
         logout(request)
         return locked_out(request, None, credentials)
     return None
+
+
+def _failed_code(request: HttpRequest) -> HttpResponse | None:
+    """A wrong code counts like a wrong password towards the lockout (axes)."""
+    user_login_failed.send(sender=__name__, credentials=_credentials(request), request=request)
+    return _locked(request)
 
 
 @never_cache
@@ -73,6 +87,8 @@ def second_factor_page(request: HttpRequest) -> HttpResponse:
     if not second_factor.has_second_factor(request.user):
         return HttpResponseRedirect(f"{reverse('desk:enrol')}?next={next_path}")
     form = CodeForm(request.POST or None, initial={"next": next_path})
+    if request.method == "POST" and (locked := _locked(request)) is not None:
+        return locked  # failures from elsewhere (another session, the password step) reached the limit
     if request.method == "POST" and form.is_valid():
         device = second_factor.second_factor_verify(user=request.user, code=form.cleaned_data["code"])
         if device is not None:
@@ -87,21 +103,34 @@ def second_factor_page(request: HttpRequest) -> HttpResponse:
                   status=400 if request.method == "POST" else 200)
 
 
+def _session_link_id(request: HttpRequest) -> int | None:
+    """The enrolment link this browser opened, if it is this user's and still works."""
+    link_id = request.session.get(enrolment.SESSION_KEY)
+    link = enrolment.live_link(link_id=link_id) if isinstance(link_id, int) else None
+    return link.pk if link is not None and link.user_id == request.user.pk else None
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def enrol_page(request: HttpRequest) -> HttpResponse:
-    """Set up the authenticator: at the first sign-in, or later (a new phone) once signed in fully."""
+    """Set up the authenticator: through an enrolment link an administrator issued (first time, or
+    a lost phone), or later (a new phone) once signed in fully. The password alone never enrols."""
     if (elsewhere := _signed_in_staff(request)) is not None:
         return elsewhere
     next_path = _next_path(request, request.POST.get("next") or request.GET.get("next"))
-    if second_factor.has_second_factor(request.user) and not passed_second_factor(request.user):
-        # Someone with only the password may not replace the authenticator of the account.
-        return redirect(f"{reverse('desk:second_factor')}?next={next_path}")
+    link_id = None if passed_second_factor(request.user) else _session_link_id(request)
+    if not passed_second_factor(request.user) and link_id is None:
+        if second_factor.has_second_factor(request.user):
+            # Someone with only the password may not replace the authenticator of the account.
+            return redirect(f"{reverse('desk:second_factor')}?next={next_path}")
+        return render(request, "staff/enrolment_link_needed.html", status=403)
     device = second_factor.totp_enrolment_device(user=request.user)
     form = EnrolForm(request.POST or None, initial={"next": next_path})
     if request.method == "POST" and form.is_valid():
-        confirmed = second_factor.totp_enrol_confirm(user=request.user, code=form.cleaned_data["code"])
+        confirmed = second_factor.totp_enrol_confirm(user=request.user, code=form.cleaned_data["code"],
+                                                     link_id=link_id)
         if confirmed is not None:
+            request.session.pop(enrolment.SESSION_KEY, None)
             _complete_sign_in(request, confirmed)
             codes = second_factor.recovery_codes_issue(user=request.user)
             return render(request, "staff/recovery_codes.html", {"codes": codes, "next": next_path})
@@ -113,6 +142,45 @@ def enrol_page(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "secret": second_factor.secret_text(device),
                "qr": second_factor.qr_svg(device, title=_("QR code for your authenticator app"))}
     return render(request, "staff/enrol.html", context, status=400 if request.method == "POST" else 200)
+
+
+@never_cache
+@require_http_methods(["GET"])
+def enrolment_link_open(request: HttpRequest, secret: str) -> HttpResponse:
+    """An emailed or handed-over enrolment link: the secret goes into this browser's session and
+    out of the address bar (and of any Referer) at once; a link that does not work says so."""
+    link = enrolment.live_link(secret=secret) if len(secret) < 100 else None
+    if link is None:
+        return render(request, "staff/enrolment_link.html", {"link": None}, status=404)
+    if request.user.is_authenticated:
+        logout(request)  # whoever was signed in here, the link is for its own person
+    request.session[enrolment.SESSION_KEY] = link.pk
+    return redirect("desk:enrolment")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def enrolment_page(request: HttpRequest) -> HttpResponse:
+    """The link's first step: the person's password (the link alone is not enough either). Wrong
+    passwords count towards the lockout like any other (the axes backend)."""
+    link_id = request.session.get(enrolment.SESSION_KEY)
+    if not isinstance(link_id, int):
+        return redirect("tickets:staff_login")  # no link was opened in this browser
+    link = enrolment.live_link(link_id=link_id)
+    if link is None:  # it expired, was used or was replaced since it was opened
+        return render(request, "staff/enrolment_link.html", {"link": None}, status=404)
+    form = EnrolmentPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = authenticate(request, username=link.user.get_username(),
+                            password=form.cleaned_data["password"])
+        if user is not None and user.pk == link.user_id:
+            login(request, user)  # a new session id; the link's id is carried over
+            request.session[enrolment.SESSION_KEY] = link.pk
+            return redirect("desk:enrol")
+        form.add_error("password", _("That password is not right. Type the password of the "
+                                     "account this link was made for."))
+    return render(request, "staff/enrolment_link.html", {"link": link, "form": form},
+                  status=400 if request.method == "POST" else 200)
 
 
 @never_cache

@@ -1,23 +1,29 @@
-"""The outbox in the admin, for finding failed deliveries. A requester's email names them, quotes
-their request and carries a live status link, so a row about a ticket is shown only to staff who
-may see that ticket on the staff pages (tickets.selectors.ticket_visible_to); rows about no ticket
-are staff digests (references and dates only)."""
+"""The outbox in the admin, for finding failed deliveries. A requester's email names them and
+quotes their request (its status link is never stored: delivery fills it in), so a row about a
+ticket is shown only to staff who may see that ticket on the staff pages
+(tickets.selectors.ticket_visible_to); rows about no ticket are staff digests (references and
+dates only). The list says, above the rows, when mail has been failing for too long
+(selectors.outbox_health): the alert of a long SMTP outage (issue 15, item 16)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils import formats
+from django.utils.translation import gettext as _
 
 from notifications.models import Outbox
+from notifications.selectors import outbox_health
 from tickets.selectors import ticket_visible_to
 
 
 @admin.register(Outbox)
 class OutboxAdmin(admin.ModelAdmin):
-    list_display = ["id", "event", "recipient", "state", "attempts", "created_at", "sent_at"]
+    list_display = ["id", "event", "recipient", "state", "attempts", "first_failure_at", "interrupted",
+                    "created_at", "sent_at"]
     list_filter = ["state", "event"]
     readonly_fields = [field.name for field in Outbox._meta.get_fields() if field.concrete]
 
@@ -27,3 +33,20 @@ class OutboxAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: Any) -> bool:
         return False
+
+    def changelist_view(self, request: HttpRequest,
+                        extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        # Counted over the whole outbox, whoever looks: the figures name no one, and an outage
+        # concerns every queue.
+        health = outbox_health()
+        if health.alert and health.oldest_temporary_failure_at is not None:
+            messages.warning(request, _(
+                "Email is not getting through: %(count)s messages are waiting after a temporary "
+                "failure, the oldest since %(since)s. They are tried again automatically; check the "
+                "mail server.") % {
+                    "count": health.retrying,
+                    "since": formats.date_format(health.oldest_temporary_failure_at, "DATETIME_FORMAT")})
+        if health.failed:
+            messages.info(request, _("%(count)s messages failed for good and were not sent.")
+                          % {"count": health.failed})
+        return super().changelist_view(request, extra_context)

@@ -30,11 +30,28 @@ class Outbox(models.Model):
     body_text = EncryptedTextField()
     body_html = EncryptedTextField(blank=True)
 
+    # A requester's email carries a status link, and a working link is never stored (issue 15,
+    # item 2): the bodies hold STATUS_URL (notifications/services.py) where the link goes, and each
+    # delivery attempt makes a fresh link, fills it in just before sending and keeps only its
+    # digest here, so that the next attempt can remove it (an older copy's link stops working).
+    status_link = models.BooleanField(default=False, db_default=False)
+    status_link_digest = models.CharField(max_length=64, blank=True, default="", db_default="")
+
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    # Attempts that ended (sent, refused, postponed); a claim whose worker died is not one of them.
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Claims whose worker died before the attempt ended (SIGKILL, OOM): seen when the row is claimed
+    # again after its lease. Not attempts; many of them mean a message that kills its worker.
+    interrupted = models.PositiveSmallIntegerField(default=0, db_default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # The first temporary failure of the current run of retries: they go on for
+    # DESK_OUTBOX_RETRY_SECONDS from here, and an old one is an alert (selectors.outbox_health).
+    first_failure_at = models.DateTimeField(null=True, blank=True)
     # A claimed row whose worker died is picked up again once the lease has passed.
     lease_until = models.DateTimeField(null=True, blank=True)
+    # When a delivery task for the row was last put on the broker (or is due there, for a task's
+    # own retry): the sweep publishes again only what has waited longer than the lease.
+    published_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = EncryptedTextField(blank=True)  # an SMTP refusal often quotes the address
     created_at = models.DateTimeField(auto_now_add=True)
@@ -46,6 +63,8 @@ class Outbox(models.Model):
                 fields=["state", "next_attempt_at"], name="outbox_due",
                 condition=Q(state__in=["pending", "sending"]),
             ),
+            # The few failed rows among millions sent, counted by selectors.outbox_health.
+            models.Index(fields=["id"], name="outbox_failed", condition=Q(state="failed")),
         ]
 
     def __str__(self) -> str:

@@ -5,6 +5,13 @@ a beat sweeper publishes again whatever is still pending or whose lease ran out 
 Delivery claims the row by compare-and-set, sends outside any transaction, then marks it sent:
 so a message is never lost, and is sent twice only if a worker dies between the SMTP server's
 "250 OK" and the commit of `sent` (the same Message-ID lets a mail client fold the two).
+
+A refusal is temporary or permanent as the server says (4xx, 5xx: RFC 5321 §4.2.1): a temporary
+one, or a server that cannot be reached, is tried again with backoff for
+DESK_OUTBOX_RETRY_SECONDS (3 days) from the first, and shows in `selectors.outbox_health` as it
+goes on; a permanent one fails the row at once. A requester's email is stored with STATUS_URL
+where its status link goes: each attempt makes a fresh link, keeps its digest and fills it in
+just before sending (issue 15, items 2, 15, 16, 17).
 """
 
 from __future__ import annotations
@@ -14,13 +21,16 @@ import hashlib
 import json
 import logging
 import smtplib
+import threading
+import time
 from dataclasses import dataclass
+from html import escape
 from typing import Any, cast
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, PositiveSmallIntegerField, Q, When
 from django.utils import timezone
 
 from desk import faults
@@ -31,8 +41,14 @@ from tickets.fields import EncryptedTextField
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
 SWEEP_BATCH = 500
+# A claim whose worker died is not an attempt (the message may never have reached the server), but
+# a message that kills its worker every time must not loop for ever: past this many, it fails.
+MAX_INTERRUPTED = 10
+# Where a requester's email carries its status link. The stored bodies hold this, never a link: a
+# delivery attempt fills in a fresh one. Nothing in it is changed by HTML escaping, and it opens
+# nothing if it ever reached a reader.
+STATUS_URL = "[status-link]"
 
 
 class TransientDeliveryError(Exception):
@@ -44,8 +60,10 @@ class TransientDeliveryError(Exception):
 
 
 def backoff_seconds(attempts: int) -> int:
-    """30 s, 60 s, 120 s … (by default) capped at 10 minutes, below the broker's visibility timeout."""
-    return int(min(settings.DESK_OUTBOX_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0), 600))
+    """30 s, 60 s, 120 s … (by default) capped at 10 minutes (DESK_OUTBOX_BACKOFF_MAX_SECONDS),
+    below the broker's visibility timeout."""
+    first, longest = settings.DESK_OUTBOX_BACKOFF_SECONDS, settings.DESK_OUTBOX_BACKOFF_MAX_SECONDS
+    return int(min(first * 2 ** min(max(attempts - 1, 0), 32), longest))
 
 
 def outbox_enqueue(
@@ -55,25 +73,32 @@ def outbox_enqueue(
     """Write one message for delivery, in the caller's transaction; a repeated key writes nothing
     and returns the row already there. One INSERT … ON CONFLICT DO NOTHING, not get_or_create's
     SELECT, savepoint, INSERT and release (a submission's path: bench/intake.py)."""
+    status_link = context.get("status_url") == STATUS_URL
+    if status_link and ticket is None:
+        raise ValueError("a status link needs the ticket it opens")
     rendered = render_message(event=event, language=language, context=context)
     message = Message(dedupe_key=dedupe_key, event=event, ticket_id=ticket.pk if ticket is not None else None,
                       user_id=None, recipient=recipient, language=language, subject=rendered.subject,
-                      body_text=rendered.body_text, body_html=rendered.body_html)
+                      body_text=rendered.body_text, body_html=rendered.body_html, status_link=status_link)
     created = timezone.now()
     ids = _write_outbox([message], created=created, repeats_ignored=True)
     if not ids:
         return Outbox.objects.get(dedupe_key=dedupe_key)
     row = Outbox(pk=ids[0], dedupe_key=dedupe_key, event=event, ticket=ticket, recipient=recipient,
                  language=language, subject=rendered.subject, body_text=rendered.body_text,
-                 body_html=rendered.body_html, state=Outbox.State.PENDING, attempts=0, last_error="",
-                 created_at=created)
+                 body_html=rendered.body_html, status_link=status_link, state=Outbox.State.PENDING,
+                 attempts=0, last_error="", created_at=created, published_at=created)
     row._state.adding = False
     outbox_id = row.pk
 
     # robust: a broker that is down must not fail the request that already committed. A named
     # function, not functools.partial: Django logs a failed callback by its __qualname__.
     def publish_after_commit() -> None:
-        _publish(outbox_id)
+        try:
+            _publish(outbox_id)
+        except Exception:
+            _not_published([outbox_id])  # so the next sweep publishes it, not one a lease later
+            raise
 
     transaction.on_commit(publish_after_commit, robust=True)
     return row
@@ -83,6 +108,10 @@ def _publish(outbox_id: int) -> None:
     from notifications.tasks import deliver_outbox
 
     deliver_outbox.delay(outbox_id)
+
+
+def _not_published(outbox_ids: list[int]) -> None:
+    Outbox.objects.filter(pk__in=outbox_ids).update(published_at=None)
 
 
 def publish_many(outbox_ids: list[int], chunk: int = 100) -> None:
@@ -113,6 +142,7 @@ class Message:
     body_text: str
     body_html: str
     notification_event: str = ""
+    status_link: bool = False  # the bodies hold STATUS_URL, filled in at each delivery attempt
 
 
 def outbox_enqueue_many(*, messages: list[Message], now: datetime.datetime | None = None) -> int:
@@ -129,7 +159,11 @@ def outbox_enqueue_many(*, messages: list[Message], now: datetime.datetime | Non
     ids = _write_outbox(messages, created=created)
     if ids:
         def publish_after_commit() -> None:
-            publish_many(ids)
+            try:
+                publish_many(ids)
+            except Exception:
+                _not_published(ids)
+                raise
 
         transaction.on_commit(publish_after_commit, robust=True)
     return len(ids)
@@ -139,20 +173,23 @@ def _write_outbox(messages: list[Message], *, created: datetime.datetime,
                   repeats_ignored: bool = False) -> list[int]:
     """The outbox rows of the messages with an address, their fields encrypted as
     EncryptedTextField would (tickets/fields.py), in one INSERT; the ids written. A repeated
-    key is an IntegrityError, or with `repeats_ignored` a row not written (and no id)."""
+    key is an IntegrityError, or with `repeats_ignored` a row not written (and no id). Each row
+    counts as published when written: the caller publishes it on commit."""
     at = connection.ops.adapt_datetimefield_value(created)
     fields = {name: cast(EncryptedTextField, Outbox._meta.get_field(name)).associated_data
               for name in ("recipient", "subject", "body_text", "body_html")}
     emailed = [m for m in messages if m.recipient]
-    sealed = {name: encrypt_many([getattr(m, name) for m in emailed], context=context)
+    identities = [m.dedupe_key for m in emailed]  # each row's identity (tickets/fields.py)
+    sealed = {name: encrypt_many([getattr(m, name) for m in emailed], context=context, rows=identities)
               for name, context in fields.items()}
     rows = [(m.dedupe_key, m.event, m.ticket_id, recipient, m.language, subject, body_text,
-             body_html if m.body_html else "", Outbox.State.PENDING.value, 0, "", at)
+             body_html if m.body_html else "", m.status_link, Outbox.State.PENDING.value, 0, "", at, at)
             for m, recipient, subject, body_text, body_html in zip(
                 emailed, sealed["recipient"], sealed["subject"], sealed["body_text"], sealed["body_html"],
                 strict=True)]
     return _insert(Outbox, ("dedupe_key", "event", "ticket_id", "recipient", "language", "subject",
-                            "body_text", "body_html", "state", "attempts", "last_error", "created_at"),
+                            "body_text", "body_html", "status_link", "state", "attempts", "last_error",
+                            "created_at", "published_at"),
                    rows, returning="id", unless_repeated="dedupe_key" if repeats_ignored else "")
 
 
@@ -204,81 +241,202 @@ def message_id(row: Outbox) -> str:
     return f"<outbox.{row.pk}.{digest}@{domain}>"
 
 
-def outbox_deliver(*, outbox_id: int) -> str:
-    """Deliver one row if it is due and nobody else holds it. Returns what happened."""
+def outbox_deliver(*, outbox_id: int, retried_by_task: bool = False) -> str:
+    """Deliver one row if it is due and nobody else holds it. Returns what happened: "sent",
+    "failed" (permanently), "skipped"; a temporary failure raises TransientDeliveryError after
+    postponing the row. `retried_by_task`: the caller's task publishes itself again at the retry
+    time, so the sweep need not (otherwise it publishes the row as soon as it is due)."""
     now = timezone.now()
+    lease = now + datetime.timedelta(seconds=settings.DESK_OUTBOX_LEASE_SECONDS)
     claimed = (
         Outbox.objects.filter(pk=outbox_id, state__in=[Outbox.State.PENDING, Outbox.State.SENDING])
         .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .update(state=Outbox.State.SENDING, attempts=F("attempts") + 1,
-                lease_until=now + datetime.timedelta(seconds=settings.DESK_OUTBOX_LEASE_SECONDS))
+        # Not an attempt yet: one is counted when it ends. A row still "sending" past its lease
+        # was held by a worker that died: an interrupted claim, counted apart.
+        .update(state=Outbox.State.SENDING, lease_until=lease,
+                interrupted=Case(When(state=Outbox.State.SENDING, then=F("interrupted") + 1),
+                                 default=F("interrupted"), output_field=PositiveSmallIntegerField()))
     )
     if claimed != 1:
         return "skipped"
     row = Outbox.objects.get(pk=outbox_id)
+    if row.interrupted >= MAX_INTERRUPTED:
+        _fail(row, f"permanent: its worker died in {row.interrupted} attempts to send it", attempt=False)
+        return "failed"
+    if row.status_link and row.ticket_id is None:
+        _fail(row, "permanent: the ticket its status link would open is gone", attempt=False)
+        return "failed"
     faults.hit("outbox.before_send")
     try:
-        _send(row)
-    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, ValueError) as error:
-        _fail(row, f"permanent: {error!r}")
-        return "failed"
-    except (smtplib.SMTPException, OSError) as error:
-        return _postpone(row, error)
+        text, html = _with_status_link(row, lease=lease)
+    except _LostClaim:
+        return "skipped"
+    try:
+        _send(row, text=text, html=html)
+    except (smtplib.SMTPException, OSError, ValueError) as error:
+        if _is_permanent(error):
+            _fail(row, f"permanent: {error!r}")
+            return "failed"
+        return _postpone(row, error, retried_by_task=retried_by_task)
     # A death here, after the server's 250 and before this commit, is the one window in which a
-    # message can go out twice; the same Message-ID lets mail clients fold the copies.
+    # message can go out twice; the same Message-ID lets mail clients fold the copies (and only
+    # the second copy's status link works: the next attempt replaced the first's).
     faults.hit("outbox.after_send")
     Outbox.objects.filter(pk=row.pk, state=Outbox.State.SENDING).update(
-        state=Outbox.State.SENT, sent_at=timezone.now(), lease_until=None, last_error=""
+        state=Outbox.State.SENT, sent_at=timezone.now(), lease_until=None, last_error="",
+        attempts=F("attempts") + 1,
     )
     return "sent"
 
 
-def _send(row: Outbox) -> None:
+class _LostClaim(Exception):
+    """The row's lease ran out and another worker claimed it before this one began to send."""
+
+
+def _with_status_link(row: Outbox, *, lease: datetime.datetime) -> tuple[str, str]:
+    """The bodies to send: with a fresh status link where the row holds STATUS_URL. The link of
+    the row's previous attempt is removed in the same transaction, and only the new one's digest
+    is kept, so the row never holds a working link and only the newest copy of the email opens
+    the request. The link is made before sending: a link in an email that never left is dead
+    weight, a sent email without a working link would be a broken promise."""
+    if not row.status_link or row.ticket_id is None:
+        return row.body_text, row.body_html
+    from tickets.services.common import status_link_renew
+
+    with transaction.atomic():
+        issued = status_link_renew(ticket_id=row.ticket_id, replacing=row.status_link_digest)
+        # Our claim's lease identifies our claim: if it ran out and another worker took the row,
+        # this writes nothing and the new link is rolled back.
+        if not Outbox.objects.filter(pk=row.pk, state=Outbox.State.SENDING, lease_until=lease).update(
+                status_link_digest=issued.digest):
+            transaction.set_rollback(True)
+            raise _LostClaim
+    return (row.body_text.replace(STATUS_URL, issued.url),
+            row.body_html.replace(STATUS_URL, escape(issued.url)))
+
+
+def _is_permanent(error: Exception) -> bool:
+    """RFC 5321 §4.2.1: a 5xx refusal of this message (its sender, its recipient, its data) is
+    permanent, a 4xx one (greylisting, a full mailbox, a busy server) temporary. A server that
+    cannot be reached, greets with an error or refuses our login is not about this message: it
+    is temporary for every message, and shows as an alert until someone fixes it."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        # One recipient per row; were there several, any one refused for good fails the row.
+        codes = [code for code, _reply in error.recipients.values()]
+        return not codes or any(code >= 500 for code in codes)
+    if isinstance(error, (smtplib.SMTPConnectError, smtplib.SMTPHeloError, smtplib.SMTPAuthenticationError)):
+        return False
+    if isinstance(error, smtplib.SMTPResponseException):  # sender refused, data refused
+        return int(error.smtp_code) >= 500
+    return isinstance(error, ValueError)  # an address or header that can never be sent
+
+
+def _send(row: Outbox, *, text: str, html: str) -> None:
+    connection = _mail_connection()
     message = EmailMultiAlternatives(
-        subject=row.subject, body=row.body_text, from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[row.recipient],
+        subject=row.subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[row.recipient], connection=connection,
         # The language, for the mail client and a screen reader to read the message in (RFC 3282;
         # the HTML part says it again in <html lang>).
         headers={"Message-ID": message_id(row), "Content-Language": row.language},
     )
-    if row.body_html:
-        message.attach_alternative(row.body_html, "text/html")
-    message.send(fail_silently=False)
+    if html:
+        message.attach_alternative(html, "text/html")
+    try:
+        message.send(fail_silently=False)
+    except BaseException:
+        _close_mail_connection()  # whatever state the dialogue is in, the next email starts afresh
+        raise
+    _held.last_used = time.monotonic()
 
 
-def _fail(row: Outbox, error: str) -> None:
+# One SMTP connection per worker process (per thread), kept from one email to the next while
+# they follow each other: connecting, EHLO (and TLS, and login) and QUIT were half of a delivery's
+# time (bench/delivery.py). Idle longer than this, it is closed and a new one opened: servers
+# drop idle clients (RFC 5321 §4.5.3.2.7 allows 5 minutes; some wait less).
+SMTP_REUSE_SECONDS = 10.0
+_held = threading.local()
+
+
+def _mail_connection() -> Any:
+    key = (settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT)
+    held = getattr(_held, "connection", None)
+    if held is not None and (getattr(_held, "key", None) != key
+                             or time.monotonic() - getattr(_held, "last_used", 0.0) > SMTP_REUSE_SECONDS):
+        _close_mail_connection()
+        held = None
+    if held is None:
+        held = get_connection(fail_silently=False)
+        held.open()  # opened here, so that sending does not close it after the message
+        _held.connection, _held.key, _held.last_used = held, key, time.monotonic()
+    return held
+
+
+def _close_mail_connection() -> None:
+    held, _held.connection = getattr(_held, "connection", None), None
+    if held is not None:
+        try:
+            held.close()
+        except Exception:  # a connection already broken is closed all the same
+            logger.debug("closing a broken SMTP connection", exc_info=True)
+
+
+def _fail(row: Outbox, error: str, *, attempt: bool = True) -> None:
     logger.error("outbox %s failed permanently: %s", row.pk, error)
     Outbox.objects.filter(pk=row.pk).update(
-        state=Outbox.State.FAILED, lease_until=None, last_error=error[:2000]
+        state=Outbox.State.FAILED, lease_until=None, last_error=error[:2000],
+        attempts=F("attempts") + int(attempt),
     )
 
 
-def _postpone(row: Outbox, error: Exception) -> str:
-    if row.attempts >= MAX_ATTEMPTS:
-        _fail(row, f"gave up after {row.attempts} attempts: {error!r}")
+def _postpone(row: Outbox, error: Exception, *, retried_by_task: bool) -> str:
+    """A temporary failure: again after the backoff, for DESK_OUTBOX_RETRY_SECONDS from the first
+    one (a server down for hours, or greylisting us, is waited out); failed only after that."""
+    now = timezone.now()
+    attempts = row.attempts + 1
+    first_failure = row.first_failure_at or now
+    if now - first_failure >= datetime.timedelta(seconds=settings.DESK_OUTBOX_RETRY_SECONDS):
+        _fail(row, f"gave up after {attempts} attempts since {first_failure.isoformat()}: {error!r}")
         return "failed"
-    delay = backoff_seconds(row.attempts)
+    delay = backoff_seconds(attempts)
+    retry_at = now + datetime.timedelta(seconds=delay)
     Outbox.objects.filter(pk=row.pk, state=Outbox.State.SENDING).update(
         state=Outbox.State.PENDING, lease_until=None, last_error=repr(error)[:2000],
-        next_attempt_at=timezone.now() + datetime.timedelta(seconds=delay),
+        attempts=F("attempts") + 1, next_attempt_at=retry_at, first_failure_at=first_failure,
+        # The task's own retry is a publish due at retry_at; without one, the sweep's next tick.
+        published_at=retry_at if retried_by_task else None,
     )
     raise TransientDeliveryError(repr(error), retry_in=delay)
 
 
-def outbox_due_ids(*, limit: int = SWEEP_BATCH) -> list[int]:
-    """Rows the fast path missed: pending and due, or claimed by a worker whose lease ran out."""
-    now = timezone.now()
+def outbox_due_ids(*, limit: int = SWEEP_BATCH, now: datetime.datetime | None = None) -> list[int]:
+    """Rows the fast path missed: pending and due, or claimed by a worker whose lease ran out; and
+    of those only the ones not published within the lease (a task for the others is still queued:
+    publishing it again only lengthens the broker's backlog). A row claimed after its last publish
+    has no task left (the dead worker took it), so it is published as soon as its lease is over."""
+    now = now or timezone.now()
+    lease = datetime.timedelta(seconds=settings.DESK_OUTBOX_LEASE_SECONDS)
+    waiting = Q(published_at__isnull=True) | Q(published_at__lt=now - lease)
     due = Q(state=Outbox.State.PENDING) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-    stuck = Q(state=Outbox.State.SENDING) & Q(lease_until__lt=now)
-    return list(Outbox.objects.filter(due | stuck).order_by("id").values_list("pk", flat=True)[:limit])
+    stuck = (Q(state=Outbox.State.SENDING) & Q(lease_until__lt=now)
+             & (waiting | Q(published_at__lt=F("lease_until"))))
+    return list(Outbox.objects.filter((due & waiting) | stuck).order_by("id")
+                .values_list("pk", flat=True)[:limit])
 
 
 def outbox_sweep() -> int:
-    """Publish a delivery task for every due row; delivery's compare-and-set makes repeats harmless."""
-    ids = outbox_due_ids()
-    for outbox_id in ids:
-        _publish(outbox_id)
+    """Publish a delivery task for every due row not published within the lease, and note the
+    publish; delivery's compare-and-set makes any repeat harmless. Returns how many."""
+    now = timezone.now()
+    ids = outbox_due_ids(now=now)
+    Outbox.objects.filter(pk__in=ids).update(published_at=now)
+    for done, outbox_id in enumerate(ids):
+        try:
+            _publish(outbox_id)
+        except Exception:
+            _not_published(ids[done:])  # the broker is down: the next tick tries these again
+            raise
     return len(ids)
 
 
@@ -294,7 +452,8 @@ def outbox_retry(*, outbox_ids: list[int] | None = None) -> list[int]:
         failed = failed.filter(pk__in=outbox_ids)
     ids = list(failed.values_list("pk", flat=True))
     Outbox.objects.filter(pk__in=ids, state=Outbox.State.FAILED).update(
-        state=Outbox.State.PENDING, attempts=0, next_attempt_at=None, lease_until=None)
+        state=Outbox.State.PENDING, attempts=0, interrupted=0, next_attempt_at=None, lease_until=None,
+        first_failure_at=None, published_at=timezone.now())
     publish_many(ids)
     return ids
 

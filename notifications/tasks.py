@@ -9,10 +9,13 @@ from notifications import services
 
 @shared_task(bind=True, acks_late=True, max_retries=3)
 def deliver_outbox(self: Task, outbox_id: int) -> str:
+    will_retry = self.request.retries < (self.max_retries or 0)
     try:
-        return services.outbox_deliver(outbox_id=outbox_id)
+        return services.outbox_deliver(outbox_id=outbox_id, retried_by_task=will_retry)
     except services.TransientDeliveryError as error:
-        # Bounded retries; past them the row stays pending and the sweeper tries on.
+        if not will_retry:
+            # The row is pending with its next attempt noted; the sweep publishes it when due.
+            return "postponed"
         raise self.retry(countdown=error.retry_in, exc=error) from error
 
 

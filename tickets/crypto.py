@@ -8,15 +8,27 @@ the environment, never from SECRET_KEY or the database:
 - `DESK_EMAIL_INDEX_KEY`: the HMAC key of the blind index (`email_digest`), a key of its own so
   that the encryption keys can rotate without recomputing every digest.
 
-A stored text value is `v1:<key id>:<base64 of nonce + ciphertext>`; a stored file is the same
-header in bytes followed by the raw nonce and ciphertext. The associated data binds a value to
-what it is ("tickets.ticket.description", "tickets.attachment.file:<stored name>"): a ciphertext
-copied into another column does not decrypt. It names the model, not the row, because the row's
-primary key is unknown at insert time and simple-history copies the value into its own tables.
+A stored text value is `<version>:<key id>:<base64 of nonce + ciphertext>`. The associated data
+says what the value is, so that a ciphertext moved elsewhere does not authenticate:
+
+- `v2` (every new write of a model field): the column and the row, "tickets.ticket.description"
+  NUL "PD-2026-000017". A value copied into another ticket's row, another message, or the history
+  of another ticket does not decrypt (issue 15). Which column identifies the row, and why it is
+  known before the INSERT, is tickets/fields.py's `ROW_IDENTITIES`.
+- `v1` (written before issue 15, and by writers that know no row: `QuerySet.update()`, a model
+  without a row identity, the audit's change reasons): the column only. Still read, while its key
+  is configured; `rotate_keys` rewrites the v1 values of row-bound columns as v2, and
+  `verify_encryption` counts those left. Once the head key is new and the old one dropped, an old
+  v1 value put back from a backup is under a key that is gone, and is refused like any other.
+
+A stored file is `v1:<key id>:` in bytes followed by the raw nonce and ciphertext, its associated
+data "tickets.attachment.file:<stored name>": the stored name is the attachment's row identity, so
+files were bound to their row from the start.
 
 Decryption fails closed: a value not in that form, under an unknown key, or failing
-authentication raises `DecryptionError`; nothing ever returns the stored bytes as if they were
-the plaintext (the fernet-fields `except InvalidToken: pass` of §3.1 is what this avoids).
+authentication (changed, or moved from another column or row) raises `DecryptionError`; nothing
+ever returns the stored bytes as if they were the plaintext (the fernet-fields
+`except InvalidToken: pass` of §3.1 is what this avoids).
 """
 
 from __future__ import annotations
@@ -29,12 +41,15 @@ import hmac
 import os
 import re
 import unicodedata
+from collections.abc import Sequence
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 
-VERSION = "v1"
+VERSION = "v1"  # bound to its column only (and the version of every stored file)
+ROW_BOUND = "v2"  # bound to its column and its row
+VERSIONS = (VERSION, ROW_BOUND)
 NONCE_BYTES = 12  # GCM's standard nonce; random per value, so 2**32 writes per key stay far from a collision
 KEY_BYTES = 32  # AES-256
 _KEY_ID = re.compile(r"[A-Za-z0-9_-]{1,16}")
@@ -100,62 +115,80 @@ def _cipher(key: bytes) -> AESGCM:
     return AESGCM(key)
 
 
-def _seal(plaintext: bytes, context: str) -> tuple[str, bytes]:
+def associated_data(context: str, row: str | None) -> bytes:
+    """What a value authenticates as: its column, and its row for a v2 value. NUL cannot occur
+    in a context or in a PostgreSQL text, so no column and row pair reads as another."""
+    return context.encode() if row is None else context.encode() + b"\x00" + row.encode()
+
+
+def _seal(plaintext: bytes, associated: bytes) -> tuple[str, bytes]:
     key_id = head_key_id()
     nonce = os.urandom(NONCE_BYTES)
-    return key_id, nonce + _cipher(_key(key_id)).encrypt(nonce, plaintext, context.encode())
+    return key_id, nonce + _cipher(_key(key_id)).encrypt(nonce, plaintext, associated)
 
 
-def _open(key_id: str, sealed: bytes, context: str) -> bytes:
+def _open(key_id: str, sealed: bytes, context: str, row: str | None = None) -> bytes:
     key = _key(key_id)
     if len(sealed) < NONCE_BYTES + 16:  # the nonce and GCM's 16-byte tag at the least
         raise DecryptionError("the value is too short to be a ciphertext")
     try:
-        return _cipher(key).decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], context.encode())
+        return _cipher(key).decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], associated_data(context, row))
     except InvalidTag:
-        raise DecryptionError(f"the value does not authenticate as {context}") from None
+        where = context if row is None else f"{context} of the row {row}"
+        raise DecryptionError(f"the value does not authenticate as {where}") from None
 
 
-def encrypt(plaintext: str, *, context: str) -> str:
-    key_id, sealed = _seal(plaintext.encode(), context)
-    return f"{VERSION}:{key_id}:{base64.b64encode(sealed).decode()}"
+def encrypt(plaintext: str, *, context: str, row: str | None = None) -> str:
+    """A v2 value bound to `row` (the row's identity, tickets/fields.py) when it is given; without
+    it a v1 value bound to the column only, for values that belong to no row (second factors)."""
+    key_id, sealed = _seal(plaintext.encode(), associated_data(context, row))
+    return f"{VERSION if row is None else ROW_BOUND}:{key_id}:{base64.b64encode(sealed).decode()}"
 
 
-def encrypt_many(plaintexts: list[str], *, context: str) -> list[str]:
+def encrypt_many(plaintexts: Sequence[str], *, context: str, rows: Sequence[str] | None = None) -> list[str]:
     """`encrypt` of each value, a nonce of its own each, for a batch (the escalation sweep writes
-    tens of thousands): the key, the cipher and the associated data are looked up once, and the
-    nonces drawn in one call, which is most of the cost of a short value."""
+    tens of thousands): the key, the cipher and the associated data's column part are looked up
+    once, and the nonces drawn in one call, which is most of the cost of a short value. With
+    `rows`, the i-th value is bound to the i-th row (v2)."""
     if not plaintexts:
         return []
+    if rows is not None and len(rows) != len(plaintexts):
+        raise ValueError(f"{len(plaintexts)} values and {len(rows)} rows")
     key_id = head_key_id()
     cipher = _cipher(_key(key_id))
-    associated = context.encode()
-    prefix = f"{VERSION}:{key_id}:"
+    column = context.encode()
+    bound = column + b"\x00"
+    prefix = f"{VERSION if rows is None else ROW_BOUND}:{key_id}:"
     nonces = os.urandom(NONCE_BYTES * len(plaintexts))
     sealed = []
     for position, plaintext in enumerate(plaintexts):
         nonce = nonces[position * NONCE_BYTES:(position + 1) * NONCE_BYTES]
+        associated = column if rows is None else bound + rows[position].encode()
         sealed.append(prefix + base64.b64encode(nonce + cipher.encrypt(nonce, plaintext.encode(), associated))
                       .decode())
     return sealed
 
 
-def decrypt(value: str, *, context: str) -> str:
-    _version, key_id, encoded = _split(value)
+def decrypt(value: str, *, context: str, row: str | None = None) -> str:
+    """The plaintext of a stored value read from the row `row`. A v1 value is bound to its column
+    alone and reads in any row; a v2 value reads only in its own row, and never without one."""
+    version, key_id, encoded = _split(value)
+    if version == ROW_BOUND and row is None:
+        raise DecryptionError(f"the value is bound to a row of {context}, and no row was given")
     try:
         sealed = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
-        raise DecryptionError("the value is not in the form v1:<key id>:<base64>") from None
+        raise DecryptionError("the value is not in the form v2:<key id>:<base64>") from None
     try:
-        return _open(key_id, sealed, context).decode()
+        return _open(key_id, sealed, context, row if version == ROW_BOUND else None).decode()
     except UnicodeDecodeError:  # authenticated, yet not text: not a value of a text field
         raise DecryptionError(f"the value under {context} is not text") from None
 
 
 def _split(value: str) -> tuple[str, str, str]:
     parts = value.split(":", 2) if isinstance(value, str) else []
-    if len(parts) != 3 or parts[0] != VERSION or not _KEY_ID.fullmatch(parts[1]):
-        raise DecryptionError("the value is not in the form v1:<key id>:<base64>")
+    if len(parts) != 3 or parts[0] not in VERSIONS or not _KEY_ID.fullmatch(parts[1]):
+        raise DecryptionError("the value is not in the form v2:<key id>:<base64>")
     return parts[0], parts[1], parts[2]
 
 
@@ -164,8 +197,13 @@ def key_id_of(value: str) -> str:
     return _split(value)[1]
 
 
+def version_of(value: str) -> str:
+    """"v2" for a value bound to its row, "v1" for one bound to its column only."""
+    return _split(value)[0]
+
+
 def encrypt_bytes(data: bytes, *, context: str) -> bytes:
-    key_id, sealed = _seal(data, context)
+    key_id, sealed = _seal(data, associated_data(context, None))
     return _FILE_VERSION + b":" + key_id.encode() + b":" + sealed
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import time
 from collections.abc import Iterator
 from typing import Any, ClassVar, cast
@@ -295,3 +296,41 @@ class SatisfactionForm(StrictForm):
         label=gettext_lazy("Anything you want to tell us"), max_length=2_000, required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+# An emailed link's secret: 256 random bits as URL-safe base64 (43 characters); links of other
+# lengths were never made, but the old view looked up 20 to 100, and a wrong one costs a lookup.
+_LINK_SECRET = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
+# Where the page may open after the exchange: the emailed link's own fragment, allowlisted.
+STATUS_SECTIONS = ("satisfaction",)
+
+
+def link_secret(text: str) -> str:
+    """The secret in what was posted: the secret alone (the page's script took it from the
+    fragment), or a whole link pasted by hand, new (`…/status/link/#SECRET`, maybe with
+    `#satisfaction` after it) or old (`…/status/open/SECRET/`); "" when there is none."""
+    text = text.strip()
+    if "#" in text:
+        text = text.split("#")[1]
+    elif "/status/open/" in text:
+        text = text.split("/status/open/", 1)[1].split("/", 1)[0]
+    return text if _LINK_SECRET.match(text) else ""
+
+
+class StatusLinkForm(StrictForm):
+    """The emailed link, posted by its page: the secret never travels in an address."""
+
+    link = forms.CharField(
+        label=gettext_lazy("The link from your email"), max_length=2_000,
+        help_text=gettext_lazy("Copy the whole link from your email and paste it here."),
+        error_messages={"required": gettext_lazy("Paste the link from your email.")},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false",
+                                      "autocapitalize": "off"}),
+    )
+    section = forms.ChoiceField(choices=[("", ""), *((name, name) for name in STATUS_SECTIONS)],
+                                required=False, widget=forms.HiddenInput)
+
+    def clean_link(self) -> str:
+        # An unusable paste is the same to the view as a wrong link (one 404 page for all): the
+        # secret is "" and the lookup finds nothing.
+        return link_secret(self.cleaned_data["link"])

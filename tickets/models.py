@@ -24,7 +24,7 @@ from tickets.choices import (
     Priority,
     Regime,
 )
-from tickets.fields import EmailDigestField, EncryptedTextField
+from tickets.fields import EmailDigestField, EncryptedTextField, new_row_uuid
 from tickets.lifecycle import OPEN_STATUSES, Status
 
 OPEN_STATUS_VALUES = sorted(status.value for status in OPEN_STATUSES)
@@ -65,6 +65,8 @@ class Queue(models.Model):
     managers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="managed_desk_queues"
     )
+    # Membership changes are written by tickets.services.queues (each with a QueueMembershipChange
+    # entry, and a history entry of the queue naming who and why), never by the m2m alone.
     history = HistoricalRecords()
 
     class Meta:
@@ -72,6 +74,37 @@ class Queue(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class QueueMembershipChange(models.Model):
+    """Who was added to or removed from a queue, as a member (who sees its tickets) or a manager,
+    by whom, when and why (issue 15: a superuser added themselves to a queue silently). Written
+    only by `queue_membership_change`; never updated or deleted; names are copied, so the entry
+    outlives both users. Shown to the queue's managers (/staff/queues/) and in the admin."""
+
+    class Role(models.TextChoices):
+        MEMBER = "member", _("Member")
+        MANAGER = "manager", _("Manager")
+
+    at = models.DateTimeField(auto_now_add=True)
+    queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="membership_changes",
+                              db_index=False)  # the (queue, at) index starts with it
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    username = models.CharField(max_length=150)
+    role = models.CharField(max_length=8, choices=Role.choices)
+    added = models.BooleanField()  # False: removed
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                              related_name="+")
+    actor_username = models.CharField(max_length=150)
+    reason = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["queue", "at"], name="queue_membership_change_at")]
+
+    def __str__(self) -> str:
+        change = "+" if self.added else "-"
+        return f"{self.queue_id} {change}{self.role} {self.username} by {self.actor_username}"
 
 
 class ReferenceCounter(models.Model):
@@ -214,8 +247,10 @@ class Message(models.Model):
         related_name="desk_messages",
     )
     body = EncryptedTextField()
+    # The row's identity in the body's associated data (tickets/fields.py): known before the insert.
+    row_uuid = models.CharField(max_length=32, default=new_row_uuid, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    history = ticket_history()
+    history = ticket_history(bases=[AuditChain])  # each ticket's messages form a chain (tickets/audit.py)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -244,7 +279,7 @@ class Attachment(models.Model):
     # reads the database confirm a guessed file, such as a known scan of an identity card.
     sha256 = models.CharField(max_length=64)
     uploaded_at = models.DateTimeField(auto_now_add=True)
-    history = ticket_history()
+    history = ticket_history(bases=[AuditChain])  # each ticket's files form a chain (tickets/audit.py)
 
     class Meta:
         ordering = ["uploaded_at", "id"]
@@ -266,7 +301,9 @@ class ClockPause(models.Model):
     )
     # Sent to the requester and often about their documents ("the passport copy is unreadable").
     reason = EncryptedTextField()
-    history = ticket_history()
+    # The row's identity in the reason's associated data (tickets/fields.py): known before the insert.
+    row_uuid = models.CharField(max_length=32, default=new_row_uuid, editable=False)
+    history = ticket_history(bases=[AuditChain])  # each ticket's pauses form a chain (tickets/audit.py)
 
     class Meta:
         ordering = ["started_at", "id"]
@@ -292,7 +329,7 @@ class Extension(models.Model):
     )
     previous_due_date = models.DateField()
     new_due_date = models.DateField()
-    history = ticket_history()
+    history = ticket_history(bases=[AuditChain])  # a chain of its own (tickets/audit.py)
 
     def __str__(self) -> str:
         return f"{self.ticket_id}: {self.previous_due_date} → {self.new_due_date}"
@@ -300,11 +337,19 @@ class Extension(models.Model):
 
 class StatusLink(models.Model):
     """One emailed status link: the SHA-256 of its secret (the secret is only in the email).
-    Every email to the requester carries a fresh one, so any of their emails opens the ticket."""
+    Every email to the requester carries a fresh one, so any of their emails opens the ticket.
+
+    The first browser that exchanges a link keeps it: `browser_digest` is the keyed hash of that
+    browser's binding cookie, and another browser presenting the same secret is refused (a link
+    copied from a log, a forwarded email or a shared computer opens nothing). The browser that
+    submitted a request gets a row of its own, exchanged at once, whose secret nobody ever
+    holds: it is how a repeated submission key knows whose it is (issue 15, holes 1 and 7)."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="status_links")
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    exchanged_at = models.DateTimeField(null=True, blank=True)  # the first exchange; None: never opened
+    browser_digest = models.CharField(max_length=64, blank=True, default="")  # "" until exchanged
 
     def __str__(self) -> str:
         return f"link {self.pk} of {self.ticket_id}"
@@ -337,7 +382,7 @@ class Satisfaction(models.Model):
     score = models.PositiveSmallIntegerField()  # 1 (very badly) to 5 (very well)
     comment = EncryptedTextField(blank=True)  # the requester's own words
     answered_at = models.DateTimeField()
-    history = ticket_history()
+    history = ticket_history(bases=[AuditChain])  # a chain of its own (tickets/audit.py)
 
     class Meta:
         indexes = [models.Index(fields=["answered_at"], name="satisfaction_answered")]
@@ -361,6 +406,7 @@ class AccessLog(models.Model):
         RECORD = "record", _("Opened the compliance record")
         DOWNLOAD = "download", _("Downloaded a file")
         EXPORT = "export", _("Exported a list")
+        ADMIN = "admin", _("Viewed in the admin")
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -369,11 +415,19 @@ class AccessLog(models.Model):
                                related_name="accesses")
     reference = models.CharField(max_length=20, blank=True)
     action = models.CharField(max_length=10, choices=Action.choices)
-    detail = models.CharField(max_length=500, blank=True)
+    detail = models.CharField(max_length=500, blank=True)  # never personal data (services/access.py)
+    # A search for an email address: the address's keyed hash (tickets.crypto.email_digest), so
+    # that an auditor with the key can tell who looked for a person; retention blanks it when it
+    # erases that person's tickets, so that no entry points at them any more.
+    search_digest = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["ticket", "at"], name="access_ticket_at")]
+        indexes = [
+            models.Index(fields=["ticket", "at"], name="access_ticket_at"),
+            models.Index(fields=["search_digest"], name="access_search_digest",
+                         condition=~Q(search_digest="")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.username} {self.action} {self.reference} {self.at:%Y-%m-%d %H:%M}"

@@ -1,10 +1,11 @@
 """Uploaded files: checked by their bytes against an allowlist, stored under a random name.
 
 The client's file name and Content-Type are never trusted (RT CVE-2022-25802, OTRS CVE-2023-38060):
-the type is sniffed from the first bytes, the name's extension must agree with it, and the file is
-written outside any public directory with a random name, encrypted (tickets/crypto.py) under
-associated data that names the stored file: the bytes on disk are no use without the key, and a
-file moved onto another attachment's name does not decrypt as that attachment.
+the type is sniffed from the first bytes and markup looked for in all of them, the name's extension
+must agree with the type, and the file is written outside any public directory with a random name,
+encrypted (tickets/crypto.py) under associated data that names the stored file: the bytes on disk
+are no use without the key, and a file moved onto another attachment's name does not decrypt as
+that attachment.
 """
 
 from __future__ import annotations
@@ -38,7 +39,9 @@ ALLOWED_TYPES = (
     FileType("image/png", (".png",), (b"\x89PNG\r\n\x1a\n",)),
     FileType("image/jpeg", (".jpg", ".jpeg"), (b"\xff\xd8\xff",)),
 )
-# Bytes that mark markup; a file that starts with a real header but carries these is refused too.
+# Bytes that mark markup; a file that starts with a real header but carries these anywhere is
+# refused too. Anywhere: a header, a kilobyte of padding and then HTML got past a check of the first
+# 1,024 bytes (issue 15, hole 13). The whole file is at most DESK_MAX_UPLOAD_BYTES, already in memory.
 _MARKUP_MARKERS = (b"<script", b"<html", b"<svg", b"<!doctype html", b"<iframe", b"javascript:")
 
 
@@ -90,8 +93,8 @@ def check_upload(upload: UploadedFile) -> CheckedUpload:
 
 
 def _sniff(content: bytes) -> FileType | None:
-    head = content[:1024].lower()
-    if any(marker in head for marker in _MARKUP_MARKERS):
+    lowered = content.lower()  # bytes.lower() folds ASCII only: "<SCRIPT" is found, no text is decoded
+    if any(marker in lowered for marker in _MARKUP_MARKERS):
         return None
     for file_type in ALLOWED_TYPES:
         if content.startswith(file_type.magic):

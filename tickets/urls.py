@@ -12,6 +12,9 @@ urlpatterns = [
     path("", public.request_form, name="request_form"),
     path("submitted/", public.submitted, name="submitted"),
     path("status/", public.status_page, name="status"),
+    # The emailed link, /status/link/#SECRET: the page posts the secret (issue 15, hole 7).
+    path("status/link/", public.status_link, name="status_link"),
+    # Links of the old shape, in emails sent before: the same page, the secret filled in.
     # An empty token too ("/status/open//"): it gets the same 404 page as every other bad link.
     re_path(r"^status/open/(?P<token>[^/]*)/$", public.status_open, name="status_open"),
     path("status/lost/", public.status_lost, name="status_lost"),
@@ -25,6 +28,7 @@ urlpatterns = [
     path("staff/dashboard/", reports.dashboard, name="staff_dashboard"),
     path("staff/dashboard/<slug:table>.csv", reports.dashboard_csv, name="staff_dashboard_csv"),
     path("staff/reports/monthly/", reports.monthly_report, name="staff_monthly_report"),
+    path("staff/queues/", reports.queue_members, name="staff_queues"),
     path("staff/tickets/<str:reference>/", staff.ticket_page, name="staff_ticket"),
     path("staff/tickets/<str:reference>/files/<int:attachment_id>/", staff.attachment_download,
          name="staff_attachment"),

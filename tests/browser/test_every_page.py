@@ -19,6 +19,7 @@ from django.test import RequestFactory
 from django.utils import timezone, translation
 from django.views.defaults import server_error
 
+from desk.enrolment import enrolment_link_issue
 from desk.ratelimit import Rate
 from notifications.models import Notification
 from tests.browser.conftest import check_at_both_widths, new_page, pass_second_factor
@@ -150,6 +151,9 @@ def public_pages(browser: Any, live_server: Any, sweep: Sweep, seeded: dict[str,
     # The status page through a real emailed link (the seeded ticket has a reply to show).
     ticket = seeded["ticket"]
     page.goto(services.status_link_issue(ticket))
+    # The link's own page first (issue 15, hole 7): its button opens the request.
+    check(page, "status-link", route="tickets:status_link", title="Open your request")
+    page.locator("#status-link-form button[type=submit]").click()
     page.wait_for_url("**/status/")
     check(page, "status", route="tickets:status", title="Request %(reference)s", reference=ticket.reference)
     page.locator("form.form button[type=submit]").click()  # an empty message
@@ -260,6 +264,8 @@ def staff_pages(browser: Any, live_server: Any, sweep: Sweep, seeded: dict[str, 
     check(page, "dashboard", route="tickets:staff_dashboard", title="Dashboard")
     page.goto(f"{url}/staff/reports/monthly/")
     check(page, "monthly-report", route="tickets:staff_monthly_report", title="Monthly service level report")
+    page.goto(f"{url}/staff/queues/")
+    check(page, "queue-members", route="tickets:staff_queues", title="Queue members")
     page.goto(f"{url}/staff/account/")
     check(page, "account", route="desk:account", title="Your account")
     page.goto(f"{url}/staff/notifications/")
@@ -269,14 +275,34 @@ def staff_pages(browser: Any, live_server: Any, sweep: Sweep, seeded: dict[str, 
     check(page, "api-docs", route="api_docs", title=None)
     page.context.close()
 
-    # A newcomer's first sign-in sets up the authenticator.
+    # A newcomer's password alone sets up nothing: they are told to ask for an enrolment link.
     page = new_page(browser, locale=LOCALES[sweep.language])
     page.goto(f"{url}/staff/login/")
     page.locator("#id_username").fill("uusi")
     page.locator("#id_password").fill(PASSWORD)
     page.locator("main form button[type=submit]").click()
     page.wait_for_url("**/staff/login/enrol/**")
+    check(page, "enrolment-link-needed", route=None, title="Ask your administrator for an enrolment link")
+    page.context.close()
+
+    # The link an administrator issued: the password, then the authenticator (desk/enrolment.py).
+    page = new_page(browser, locale=LOCALES[sweep.language])
+    link = enrolment_link_issue(user=get_user_model().objects.get(username="uusi"), actor=None,
+                                reason="the page sweep")
+    page.goto(f"{url}{link.path}")
+    page.wait_for_url("**/staff/enrol/")
+    check(page, "enrolment-password", route="desk:enrolment", title="Set up your second factor")
+    page.locator("main form button[type=submit]").click()
+    page.locator(".error-summary").wait_for()
+    check(page, "enrolment-password-errors", route="desk:enrolment", title="Set up your second factor")
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/staff/login/enrol/**")
     check(page, "enrol", route="desk:enrol", title="Set up your second factor")
+    response = page.goto(f"{url}/staff/enrol/{'x' * 43}/")
+    assert response is not None and response.status == 404
+    check(page, "enrolment-link-not-found", route="desk:enrolment_link_open",
+          title="This enrolment link does not work")
     page.context.close()
 
 

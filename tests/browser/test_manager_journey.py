@@ -373,6 +373,7 @@ def test_the_requester_says_how_they_were_treated(browser: Any, live_server: Any
 
     page = new_page(browser, locale="en-GB")
     page.goto(link)
+    page.locator("#status-link-form button[type=submit]").click()  # the link's page (issue 15)
     page.wait_for_url("**/status/")
     question = page.locator("#satisfaction")
     assert question.locator("h2").inner_text() == "How were you treated?"

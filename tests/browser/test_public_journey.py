@@ -59,12 +59,18 @@ def test_file_a_request_then_follow_it_from_the_emailed_link(
     check_at_both_widths(page, f"submitted-{language}")
 
     email = smtp_sink.wait_for(lambda m: address in str(m["To"]))
-    link = re.search(r"https?://\S+/status/open/[A-Za-z0-9_-]+/", body_text(email))
+    link = re.search(r"(https?://\S+)/status/link/#([A-Za-z0-9_-]+)", body_text(email))
     assert link is not None
+    # The worker made the link as it sent the email (issue 15), from its own DESK_PUBLIC_BASE_URL:
+    # the session's worker cannot know this test's live server, which gets the same path and secret.
+    assert link.group(1) == celery_worker.env["DESK_PUBLIC_BASE_URL"]
 
-    # The requester opens the link on another device: no session but the link's.
+    # The requester opens the link on another device: no session but the link's. Its page opens
+    # the request when its button is pressed (issue 15, hole 7).
     other = new_page(browser, locale=TEXTS[language]["locale"])
-    other.goto(link.group(0))
+    other.goto(f"{live_server.url}/status/link/#{link.group(2)}")
+    other.locator("#status-link-form button[type=submit]").click()
+    other.wait_for_url("**/status/")
     assert other.url == f"{live_server.url}/status/"
     main = other.locator("main").inner_text()
     assert ticket.reference in main

@@ -1,6 +1,7 @@
-"""Staff sign-in in a real browser: the first sign-in sets up the authenticator and shows the
-recovery codes; the account page makes and revokes an API token; a lockout says what happened.
-axe checks every one of these pages at both widths, in English and Finnish."""
+"""Staff sign-in in a real browser: the password alone sets up nothing; an administrator's one-time
+enrolment link, then the password, sets up the authenticator and shows the recovery codes; the
+account page makes and revokes an API token; a lockout says what happened. axe checks every one
+of these pages at both widths, in English and Finnish."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from desk.models import ApiToken
+from desk.enrolment import enrolment_link_issue
+from desk.models import ApiToken, AuthenticatorDevice
 from desk.second_factor import current_code
 from tests.browser.conftest import check_at_both_widths, new_page
 from tickets.models import Queue
@@ -34,11 +35,26 @@ def test_a_newcomer_sets_up_the_second_factor_and_makes_an_api_token(
     page.locator("#id_password").fill(PASSWORD)
     page.locator("main form button[type=submit]").click()
     page.wait_for_url("**/staff/login/enrol/**")
+    assert page.locator(".qr svg").count() == 0  # the password alone sets up nothing
+    assert page.locator("h1").inner_text() == {
+        "en": "Ask your administrator for an enrolment link",
+        "fi": "Pyydä ylläpitäjältä käyttöönottolinkki"}[language]
+    check_at_both_widths(page, f"staff-enrolment-link-needed-{language}")
+    page.context.close()
+
+    link = enrolment_link_issue(user=user, actor=None, reason="a newcomer")
+    page = new_page(browser, locale=locale)
+    page.goto(f"{live_server.url}{link.path}")
+    page.wait_for_url("**/staff/enrol/")  # the secret is out of the address bar
+    check_at_both_widths(page, f"staff-enrolment-password-{language}")
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/staff/login/enrol/**")
     assert page.locator("html").get_attribute("lang") == language
     assert page.locator(".qr svg").count() == 1
     check_at_both_widths(page, f"staff-enrol-{language}")
 
-    device = TOTPDevice.objects.get(user=user)
+    device = AuthenticatorDevice.objects.get(user=user)
     page.locator("#id_code").fill(current_code(device))
     page.locator("main form button[type=submit]").click()
     page.locator(".recovery-codes").wait_for()

@@ -1,4 +1,5 @@
-"""Every row of shared/research/deadline_cases.csv through the command line (`--json`).
+"""Every row of the research's deadline_cases.csv (copied into tests/deadlines/data/) through
+the command line (`--json`).
 
 The CSV is the researcher's golden file (research/deadlines.md §13). Its names are mapped to
 the command's here; nothing is special-cased per row. A missing or silently shorter file fails.
@@ -7,7 +8,6 @@ the command's here; nothing is special-cased per row. A missing or silently shor
 from __future__ import annotations
 
 import csv
-import os
 import re
 from pathlib import Path
 
@@ -50,14 +50,9 @@ RELEVANT_TIME = re.compile(r"initial_relevant_time\(ID received (\d{4}-\d{2}-\d{
 
 
 def cases_path() -> Path:
-    """shared/ beside the repository (CI: a fresh clone with shared/ next to it), or $DESK_SHARED_DIR."""
-    beside = Path(__file__).resolve().parents[3] / "shared" / "research" / CSV_NAME
-    if beside.exists():
-        return beside
-    shared = os.environ.get("DESK_SHARED_DIR")
-    if shared:
-        return Path(shared) / "research" / CSV_NAME
-    return beside
+    """The research's worked examples, copied into the repository (tests/deadlines/data/): a test
+    reads nothing outside the checkout."""
+    return Path(__file__).resolve().parent / "data" / CSV_NAME
 
 
 def load_rows() -> list[dict[str, str]]:
@@ -103,9 +98,7 @@ def test_rows_tagged_interpretation_are_flagged() -> None:
         assert cli_json(*command_for(row))["interpretation"] is True, row
 
 
-def test_the_path_falls_back_to_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(Path, "exists", lambda self: False)
-    monkeypatch.setenv("DESK_SHARED_DIR", str(tmp_path))
-    assert cases_path() == tmp_path / "research" / CSV_NAME
-    monkeypatch.delenv("DESK_SHARED_DIR")
-    assert cases_path().name == CSV_NAME
+def test_the_cases_are_read_from_the_checkout() -> None:
+    root = Path(__file__).resolve().parents[2]
+    assert cases_path().is_relative_to(root) and cases_path().exists()
+    assert len(ROWS) == 36  # every worked example of the research

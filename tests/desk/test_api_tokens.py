@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from desk.models import ApiToken
 from desk.tokens import api_token_issue
-from tests.support.people import client_for, make_ticket, staff
+from tests.support.people import bearer, client_for, make_ticket, staff
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -24,12 +24,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def agent() -> Any:
     return staff("agent", member_of=("requests",))
-
-
-def bearer(secret: str) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
-    return client
 
 
 def test_a_token_is_made_on_the_account_page_shown_once_and_kept_only_as_a_digest(agent: Any) -> None:

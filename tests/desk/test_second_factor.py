@@ -9,11 +9,10 @@ import pytest
 from axes.models import AccessFailureLog
 from django.contrib.auth import get_user_model
 from django.test import Client
-from django_otp.plugins.otp_static.models import StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from desk.models import ApiToken
-from desk.second_factor import current_code, recovery_codes_issue
+from desk.enrolment import enrolment_link_issue
+from desk.models import ApiToken, AuthenticatorDevice, RecoveryCodeDevice
+from desk.second_factor import current_code, recovery_codes_issue, recovery_codes_left
 from tests.support.people import client_for, make_ticket, staff, totp_code
 
 pytestmark = pytest.mark.django_db
@@ -113,7 +112,7 @@ def test_a_recovery_code_works_once_instead_of_the_app(agent: Any) -> None:
 
     assert used.status_code == 302
     assert reused.status_code == 400
-    assert StaticToken.objects.filter(device__user=agent).count() == len(codes) - 1
+    assert recovery_codes_left(user=agent) == len(codes) - 1
 
 
 def test_new_recovery_codes_replace_the_old_ones(agent: Any) -> None:
@@ -122,7 +121,7 @@ def test_new_recovery_codes_replace_the_old_ones(agent: Any) -> None:
 
     page = client.post("/staff/account/recovery-codes/")
 
-    new = list(StaticToken.objects.filter(device__user=agent).values_list("token", flat=True))
+    new = RecoveryCodeDevice.objects.get(user=agent).remaining
     assert page.status_code == 200
     assert all(code in page.content.decode() for code in new)
     assert not set(old) & set(new)
@@ -140,16 +139,17 @@ def test_the_next_address_never_leaves_the_desk(agent: Any, target: str) -> None
     assert response["Location"] == "/staff/tickets/"
 
 
-def test_a_first_sign_in_sets_up_the_app_and_gives_recovery_codes(settings: Any) -> None:
+def test_a_first_sign_in_through_an_enrolment_link_sets_up_the_app_and_gives_recovery_codes(
+        settings: Any) -> None:
     settings.OTP_TOTP_THROTTLE_FACTOR = 0  # the wrong code is not followed by a wait here
     user = get_user_model().objects.create_user("newcomer", "n@example.org", PASSWORD, is_staff=True)
+    link = enrolment_link_issue(user=user, actor=None, reason="test")
     client = Client()
-    password_step(client, "newcomer")
+    client.get(link.path)
+    to_enrol = client.post("/staff/enrol/", {"password": PASSWORD})
 
-    to_verify = client.get("/staff/tickets/")
-    to_enrol = client.get(to_verify["Location"])
     enrolment = client.get(to_enrol["Location"])
-    device = TOTPDevice.objects.get(user=user)
+    device = AuthenticatorDevice.objects.get(user=user)
     wrong = client.post("/staff/login/enrol/", {"code": "000000" if current_code(device) != "000000"
                                                 else "111111"})
     device.refresh_from_db()
@@ -161,9 +161,9 @@ def test_a_first_sign_in_sets_up_the_app_and_gives_recovery_codes(settings: Any)
     assert "<svg" in enrolment.content.decode()
     assert wrong.status_code == 400 and unconfirmed is False
     assert codes_page.status_code == 200
-    codes = StaticToken.objects.filter(device__user=user).values_list("token", flat=True)
+    codes = RecoveryCodeDevice.objects.get(user=user).remaining
     assert len(codes) == 10 and all(code in codes_page.content.decode() for code in codes)
-    assert TOTPDevice.objects.get(user=user).confirmed
+    assert AuthenticatorDevice.objects.get(user=user).confirmed
     assert client.get("/staff/tickets/").status_code == 200
 
 
@@ -174,7 +174,7 @@ def test_the_password_alone_cannot_replace_the_authenticator(agent: Any) -> None
     response = client.get("/staff/login/enrol/")
 
     assert response["Location"].startswith(VERIFY)
-    assert TOTPDevice.objects.filter(user=agent).count() == 1
+    assert AuthenticatorDevice.objects.filter(user=agent).count() == 1
 
 
 def test_failed_passwords_lock_the_sign_in_and_the_page_says_why(agent: Any, settings: Any) -> None:

@@ -4,6 +4,7 @@ refuses to start without what it needs and passes `check --deploy` with no warni
 from __future__ import annotations
 
 import datetime
+import hashlib
 import os
 import subprocess
 import sys
@@ -19,8 +20,12 @@ PRODUCTION = {
     "DESK_PROFILE": "production",
     "DESK_SECRET_KEY": "k3J9x!vQ2mZr8Lp0sW4tY6uB1nC5eD7fG9hJ2kL4mN6pQ8rS0tU",
     "DESK_AUDIT_KEY": "a-separate-long-random-key-for-the-audit-chain-Zq81",
-    "DESK_DATA_KEYS": "p1:3q2+7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
-    "DESK_EMAIL_INDEX_KEY": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+    # Random keys: production refuses the published development keys and patterned ones (below).
+    "DESK_DATA_KEYS": "p1:OL4199UW+CRFV29DYLgY0CqvXi/t6Ih7/sbpUPvqpkI=",
+    "DESK_EMAIL_INDEX_KEY": "rcnJLZgwM4djH1SfglUzh3lfLjyV6SVighMFJFnKfrU=",
+    # The audit anchors' key and directory (tickets/anchors.py), required in production.
+    "DESK_AUDIT_ANCHOR_KEY": "Wq3v-anchor-key-of-its-own-7Hd0Lk2Px9Rt5Zm1Yc8Nb4Sg6",
+    "DESK_AUDIT_ANCHOR_DIR": "/tmp/desk-production-test-anchors",  # noqa: S108 - never written: `check` only
     "DESK_ALLOWED_HOSTS": "desk.example.org",
     "DATABASE_URL": "postgres://desk@db.example.org:5432/desk",
     "CELERY_BROKER_URL": "redis://redis.example.org:6379/0",
@@ -111,3 +116,52 @@ def test_the_production_profile_cannot_switch_the_second_factor_off() -> None:
 
     assert result.returncode != 0
     assert "DESK_REQUIRE_SECOND_FACTOR cannot be off in the production profile" in result.stderr
+
+
+# Issue 15, hole 11: production started with the repository's development keys, or DESK_AUDIT_KEY=a.
+DEVELOPMENT_KEYS = {
+    "DESK_SECRET_KEY": "development-only-secret-key-never-use-in-production-8Fq2xYw7Lp0Zr4Tn6Vb",
+    "DESK_AUDIT_KEY": "development-only-audit-key-never-use-in-production",
+    "DESK_DATA_KEYS": "dev1:X/fHESubr6LJbFQueAowsav6Rr5M/3mCfZiOeGnw4Sc=",
+    "DESK_EMAIL_INDEX_KEY": "EPQnoTwG8pclVYtWx8/SdUzSkP7D77KMFzyHwUODPrA=",
+}
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    *((name, value, f"{name} is a development key published in the repository")
+      for name, value in DEVELOPMENT_KEYS.items()),
+    # The development data key under another id is still the published key.
+    ("DESK_DATA_KEYS", f"{PRODUCTION['DESK_DATA_KEYS']},old:X/fHESubr6LJbFQueAowsav6Rr5M/3mCfZiOeGnw4Sc=",
+     "DESK_DATA_KEYS is a development key"),
+    ("DESK_AUDIT_KEY", "a", "DESK_AUDIT_KEY is 1 bytes long; at least 32 random bytes are needed"),
+    ("DESK_SECRET_KEY", "short-but-not-that-short-29chr", "DESK_SECRET_KEY is 30 bytes long"),
+    ("DESK_SECRET_KEY_FALLBACKS", "x" * 60, "DESK_SECRET_KEY_FALLBACKS is not random"),
+    ("DESK_AUDIT_KEY", "abc" * 20, "DESK_AUDIT_KEY is not random"),
+    ("DESK_AUDIT_KEY", "0123456789abcdef" * 3, "DESK_AUDIT_KEY is not random (a short sequence repeated)"),
+    ("DESK_DATA_KEYS", "p1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "DESK_DATA_KEYS is not random"),
+    ("DESK_EMAIL_INDEX_KEY", "3q2+7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+     "DESK_EMAIL_INDEX_KEY is not random"),
+])
+def test_the_production_profile_refuses_published_or_weak_keys_naming_the_variable(
+        name: str, value: str, message: str) -> None:
+    result = manage("check", env={**PRODUCTION, name: value})
+
+    assert result.returncode != 0
+    assert message in result.stderr
+    if len(value) >= 32:
+        assert value not in result.stderr  # the message names the variable, never echoes a key
+
+
+def test_the_development_profile_keeps_its_keys_for_a_first_try(tmp_path: Path) -> None:
+    result = manage("check", env={"DESK_VAR_DIR": str(tmp_path / "var")})
+
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("key", [hashlib.sha256(b"a random key").digest(),
+                                 hashlib.sha256(b"another").hexdigest().encode(),
+                                 b"k3J9x!vQ2mZr8Lp0sW4tY6uB1nC5eD7fG9hJ2kL4mN6pQ8rS0tU"])
+def test_random_keys_pass(key: bytes) -> None:
+    from desk.keys import weakness
+
+    assert weakness(key) is None

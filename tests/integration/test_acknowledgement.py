@@ -12,6 +12,7 @@ from django.test import Client
 from notifications.models import Outbox
 from tests.conftest import valid_request
 from tests.support.services import SmtpSink, body_text
+from tests.support.status_links import open_status_link
 from tickets.crypto import email_digest
 from tickets.models import Ticket
 
@@ -39,10 +40,10 @@ def test_the_worker_delivers_the_acknowledgement(
     assert message.get_body(preferencelist=("html",)) is not None
     row = Outbox.objects.get(ticket=ticket)
     assert str(message["Message-ID"]).startswith(f"<outbox.{row.pk}.")
-    link = re.search(r"/status/open/[A-Za-z0-9_-]+/", text)
-    assert link is not None
+    link = re.search(r"https?://\S+/status/link/#([A-Za-z0-9_-]+)", text)
+    assert link is not None, text
     opened = Client()
-    assert opened.get(link.group(0)).status_code == 303
+    assert open_status_link(opened, link.group(1)).status_code == 303
     assert ticket.reference in opened.get("/status/").content.decode()
     row.refresh_from_db()
     assert row.state == "sent"

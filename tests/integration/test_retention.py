@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -41,9 +42,14 @@ def wait_until(condition: Any, timeout: float = 60, what: str = "condition") -> 
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def closed_long_ago(agent: Any, canary: str, *, with_file: bool = False) -> Ticket:
-    """A request answered and closed, its closing moved 800 days back (the chain covers the
-    history, which keeps the real dates; the row's date is what retention reads)."""
+def closed_long_ago(agent: Any, canary: str, *, with_file: bool = False, days: int = 800) -> Ticket:
+    """A request received, answered and closed `days` ago, through the services: its row and its
+    history agree (verify_audit names a row changed behind its history's back)."""
+    with time_machine.travel(timezone.now() - datetime.timedelta(days=days), tick=True):
+        return _closed_now(agent, canary, with_file=with_file)
+
+
+def _closed_now(agent: Any, canary: str, *, with_file: bool) -> Ticket:
     attachment = None
     if with_file:
         content = b"%PDF-1.4\n" + canary.encode()
@@ -56,7 +62,6 @@ def closed_long_ago(agent: Any, canary: str, *, with_file: bool = False) -> Tick
     services.ticket_claim(ticket_id=ticket.pk, actor=agent)
     services.ticket_resolve(ticket_id=ticket.pk, actor=agent, outcome="fulfilled", body=f"Done, {canary}.")
     services.ticket_close(ticket_id=ticket.pk, actor=agent, reason="")
-    Ticket.objects.filter(pk=ticket.pk).update(closed_at=timezone.now() - datetime.timedelta(days=800))
     return ticket
 
 
@@ -117,8 +122,7 @@ def test_the_worker_erases_what_is_due_once_and_the_files_with_it(
     # The files must be where the worker looks for them.
     settings.PRIVATE_MEDIA_ROOT = Path(celery_worker.env["DESK_PRIVATE_MEDIA_ROOT"])
     due = [closed_long_ago(agent, f"CANARY-WORKER-{n}", with_file=True) for n in range(3)]
-    recent = closed_long_ago(agent, "CANARY-RECENT", with_file=True)
-    Ticket.objects.filter(pk=recent.pk).update(closed_at=timezone.now() - datetime.timedelta(days=10))
+    recent = closed_long_ago(agent, "CANARY-RECENT", with_file=True, days=10)
     files = {ticket.pk: Attachment.objects.get(ticket=ticket).stored_name for ticket in [*due, recent]}
     assert all((settings.PRIVATE_MEDIA_ROOT / name).exists() for name in files.values())
     before = figures()

@@ -40,6 +40,8 @@ ROUTES: tuple[Route, ...] = (
     Route("tickets:status", "/status/", "status"),
     Route("tickets:status_lost", "/status/lost/", "public"),
     Route("tickets:status_lost_sent", "/status/lost/sent/", "public"),
+    # The emailed link's page: GET shows it (the secret stays in the fragment), POST exchanges it.
+    Route("tickets:status_link", "/status/link/", "public"),
     Route("tickets:status_open", "/status/open/{token}/", "public", html=False),
     Route("tickets:status_satisfaction", "/status/satisfaction/", "status", changes=True, html=False),
     Route("tickets:staff_home", "/staff/", "public", html=False),
@@ -50,6 +52,8 @@ ROUTES: tuple[Route, ...] = (
     Route("tickets:staff_dashboard", "/staff/dashboard/", "figures"),
     Route("tickets:staff_dashboard_csv", "/staff/dashboard/{table}.csv", "figures", html=False),
     Route("tickets:staff_monthly_report", "/staff/reports/monthly/", "figures"),
+    # The members, managers and membership changes of the queues one manages (issue 15, hole 13).
+    Route("tickets:staff_queues", "/staff/queues/", "figures"),
     Route("tickets:staff_ticket", "/staff/tickets/{ref}/", "ticket"),
     Route("tickets:staff_attachment", "/staff/tickets/{ref}/files/{attachment}/", "ticket", html=False),
     Route("tickets:staff_record", "/staff/tickets/{ref}/record/", "ticket"),
@@ -58,6 +62,10 @@ ROUTES: tuple[Route, ...] = (
     # signed in; the account pages by staff past the second factor.
     Route("desk:second_factor", "/staff/login/verify/", "sign_in"),
     Route("desk:enrol", "/staff/login/enrol/", "sign_in"),
+    # One-time enrolment links (desk/enrolment.py): the link is exchanged for the session (a 302,
+    # or a 404 page for a link that does not work); the password page behind it needs that session.
+    Route("desk:enrolment_link_open", "/staff/enrol/{token}/", "public", html=False),
+    Route("desk:enrolment", "/staff/enrol/", "public"),
     Route("desk:account", "/staff/account/", "staff"),
     Route("desk:recovery_codes", "/staff/account/recovery-codes/", "staff", changes=True, html=False),
     Route("desk:api_token_new", "/staff/account/tokens/", "staff", changes=True, html=False),

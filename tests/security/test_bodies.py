@@ -12,6 +12,7 @@ from django.test import Client
 
 from tests.conftest import valid_request
 from tests.security.world import World, page_text, state
+from tests.support.status_links import open_status_link
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,7 @@ def test_a_nul_byte_in_a_staff_text_or_an_api_body_is_refused(world: World) -> N
     api = client.post(f"/api/v1/tickets/{reference}/note/", {"body": "a\x00b"},
                       content_type="application/json")
     status = Client()
-    status.get(f"/status/open/{world.a.token}/")
+    assert open_status_link(status, world.a.token).status_code == 303
     requester = status.post("/status/", {"body": "a\x00b"})
 
     for what, response in (("page", page), ("api", api), ("status page", requester)):
@@ -119,7 +120,7 @@ def test_an_invalid_satisfaction_score_is_refused_with_a_message(world: World, v
     services.ticket_resolve(ticket_id=world.a.ticket.pk, actor=world.people["agent_a"],
                             outcome="fulfilled", body="Done.")
     client = Client()
-    client.get(f"/status/open/{world.a.token}/")
+    assert open_status_link(client, world.a.token).status_code == 303
     before = state()
 
     response = client.post("/status/satisfaction/", {"score": value, "comment": ""},

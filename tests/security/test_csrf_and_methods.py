@@ -18,6 +18,7 @@ from tests.conftest import valid_request
 from tests.security.routes import API_INPUT, PAGE_INPUT, ROUTES, STAFF_ACTIONS, Route, fill
 from tests.security.world import World, page_text, state
 from tests.support.people import client_for
+from tests.support.status_links import open_status_link
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,7 +43,7 @@ def changing_urls(world: World) -> list[tuple[str, str]]:
 def signed_in_requester_and_agent(world: World, **options: Any) -> Client:
     """One browser that is both agent A and holds A's status session: every route is in reach."""
     client = client_for(world.people["agent_a"], **options)
-    assert client.get(f"/status/open/{world.a.token}/").status_code == 303
+    assert open_status_link(client, world.a.token).status_code == 303
     return client
 
 

@@ -18,6 +18,7 @@ from django.test import Client, override_settings
 from tests.desk.test_settings import PRODUCTION, manage
 from tests.security.routes import ROUTES, fill
 from tests.security.world import World, page_text
+from tests.support.status_links import open_status_link
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,7 +40,7 @@ def csp(response: Any) -> dict[str, list[str]]:
 def crawl(world: World) -> list[tuple[str, str, Any]]:
     """(who, route name, response) for every HTML page of the table, as the persona who reaches it."""
     requester = Client()
-    assert requester.get(f"/status/open/{world.a.token}/").status_code == 303
+    assert open_status_link(requester, world.a.token).status_code == 303
     half = Client()
     half.force_login(world.people["agent_a"])  # the password only: the second-factor pages
     by_access = {"public": [("anonymous", Client())], "status": [("requester", requester)],

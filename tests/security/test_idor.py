@@ -11,6 +11,7 @@ import pytest
 
 from tests.security.routes import API_INPUT, PAGE_INPUT, STAFF_ACTIONS
 from tests.security.world import World, access_count, comparable, page_text, state
+from tests.support.status_links import open_status_link
 from tickets.models import Queue
 
 pytestmark = pytest.mark.django_db
@@ -207,7 +208,7 @@ def test_the_public_forms_refuse_fields_they_do_not_have(world: World, field: st
 
     public = Client()
     status = Client()
-    status.get(f"/status/open/{world.a.token}/")
+    assert open_status_link(status, world.a.token).status_code == 303
     forged = {field: str(world.b.ticket.pk)}
     before = state()
 

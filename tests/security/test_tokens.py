@@ -16,6 +16,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.security.world import World, comparable, state
+from tests.support.status_links import open_status_link
 from tickets import services
 
 pytestmark = pytest.mark.django_db
@@ -45,8 +46,16 @@ BAD_TOKENS: dict[str, Callable[[str], str]] = {
 
 
 def status_open(client: Client, token: str, language: str) -> tuple[str, Any]:
+    """A link of the old shape, `/status/open/SECRET/`, from an email sent before the secret
+    moved to the fragment: a GET of it shows the link's page, or the 404."""
     path = f"/status/open/{token}/"
     return path, client.get(path, HTTP_ACCEPT_LANGUAGE=language)
+
+
+def status_link(client: Client, token: str, language: str) -> tuple[str, Any]:
+    """The emailed link as it opens now (issue 15, hole 7): its page posts the secret."""
+    path = "/status/link/"
+    return path, client.post(path, {"link": token}, HTTP_ACCEPT_LANGUAGE=language)
 
 
 @pytest.mark.parametrize("language", ["en", "fi", "sv"])
@@ -56,11 +65,12 @@ def test_every_bad_token_gets_one_identical_404_and_no_session(world: World, lan
     bodies = set()
 
     for case, make in BAD_TOKENS.items():
-        client = Client()
-        path, response = status_open(client, make(token), language)
-        assert response.status_code == 404, case
-        bodies.add(comparable(response, path))
-        assert client.get("/status/", HTTP_ACCEPT_LANGUAGE=language).status_code == 404, case
+        for shape in (status_link, status_open):
+            client = Client()
+            path, response = shape(client, make(token), language)
+            assert response.status_code == 404, (case, path)
+            bodies.add(comparable(response, path))
+            assert client.get("/status/", HTTP_ACCEPT_LANGUAGE=language).status_code == 404, (case, path)
     for path in (f"/status/?token={token}", f"/status/?t={token}&ticket={world.a.ticket.reference}"):
         client = Client()
         response = client.get(path, HTTP_ACCEPT_LANGUAGE=language)
@@ -111,16 +121,17 @@ def test_an_expired_link_gets_the_same_404_as_a_wrong_one(world: World, settings
     days = settings.DESK_STATUS_LINK_DAYS_AFTER_CLOSURE
 
     with time_machine.travel(timezone.now() + datetime.timedelta(days=days + 1), tick=False):
-        expired_path, expired = status_open(Client(), world.b.token, "en")
-        wrong_path, wrong = status_open(Client(), flipped(world.b.token), "en")
+        expired_path, expired = status_link(Client(), world.b.token, "en")
+        wrong_path, wrong = status_link(Client(), flipped(world.b.token), "en")
+        old_path, old = status_open(Client(), world.b.token, "en")
 
-    assert expired.status_code == wrong.status_code == 404
-    assert comparable(expired, expired_path) == comparable(wrong, wrong_path)
+    assert expired.status_code == wrong.status_code == old.status_code == 404
+    assert comparable(expired, expired_path) == comparable(wrong, wrong_path) == comparable(old, old_path)
 
 
 def test_a_good_link_leaves_the_address_bar_and_the_referrer_at_once(world: World) -> None:
-    client = Client()
-    _path, response = status_open(client, world.a.token, "en")
+    client = Client(enforce_csrf_checks=True)
+    response = open_status_link(client, world.a.token, HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 303
     assert response["Location"] == "/status/"
@@ -130,8 +141,8 @@ def test_a_good_link_leaves_the_address_bar_and_the_referrer_at_once(world: Worl
 
 def test_another_tickets_link_gives_that_ticket_only(world: World) -> None:
     client = Client()
-    status_open(client, world.a.token, "en")
-    status_open(client, world.b.token, "en")
+    assert open_status_link(client, world.a.token).status_code == 303
+    assert open_status_link(client, world.b.token).status_code == 303
 
     page = client.get("/status/").content.decode()
 
@@ -142,9 +153,9 @@ def test_another_tickets_link_gives_that_ticket_only(world: World) -> None:
 
 def test_a_bad_token_after_a_good_one_does_not_open_another_ticket(world: World) -> None:
     client = Client()
-    status_open(client, world.a.token, "en")
+    assert open_status_link(client, world.a.token).status_code == 303
 
-    _path, response = status_open(client, flipped(world.b.token), "en")
+    _path, response = status_link(client, flipped(world.b.token), "en")
 
     assert response.status_code == 404
     page = client.get("/status/").content.decode()

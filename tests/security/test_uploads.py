@@ -17,6 +17,7 @@ from django.utils import translation
 
 from tests.conftest import valid_request
 from tests.security.world import PDF, PNG, World, files_in, page_text, state
+from tests.support.status_links import open_status_link
 from tickets.models import Attachment, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -126,7 +127,7 @@ def test_a_dangerous_file_on_the_status_page_is_refused_and_nothing_is_stored(
     world: World, language: str
 ) -> None:
     client = Client()
-    assert client.get(f"/status/open/{world.a.token}/").status_code == 303
+    assert open_status_link(client, world.a.token).status_code == 303
     before = state()
 
     for case, (name, content, content_type) in BAD_FILES.items():

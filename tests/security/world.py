@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from notifications.models import Notification, Outbox
 from tests.support.people import client_for, staff
+from tests.support.status_links import secret_of
 from tickets import services, uploads
 from tickets.models import (
     AccessLog,
@@ -128,8 +129,8 @@ def make_side(kind: str, *, name: str, email: str, description: str, agent: Any)
         actor=None, reason="test", acknowledge=False,
     )
     ticket = submission.ticket
-    # The service gives the link to email (a full URL); the secret is its last segment.
-    token = services.status_link_issue(ticket).rstrip("/").rsplit("/", 1)[-1]
+    # The service gives the link to email (a full URL); the secret is its fragment.
+    token = secret_of(services.status_link_issue(ticket))
     services.ticket_add_requester_message(ticket=ticket, body=f"Message of {name}.",
                                           attachment=checked(f"proof-{kind}.pdf"))
     note = services.ticket_add_note(ticket_id=ticket.pk, actor=agent, body=f"Internal note on {name}.")

@@ -8,8 +8,9 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.test import APIClient
 
+from desk.models import AuthenticatorDevice
 from desk.second_factor import current_code
 from tickets import services
 from tickets.models import Queue, Ticket
@@ -40,16 +41,16 @@ def staff(username: str, *, member_of: tuple[str, ...] = (), manager_of: tuple[s
 
 def with_authenticator(user: Any) -> Any:
     """The user has set up an authenticator app (tests read its codes with `totp_code`)."""
-    TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    AuthenticatorDevice.objects.create(user=user, name="authenticator", confirmed=True)
     return user
 
 
 def sign_in_fully(client: Client, user: Any) -> Client:
     """Signed in with the password and past the second factor, as at the end of the real flow."""
     client.force_login(user)
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = AuthenticatorDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+        device = AuthenticatorDevice.objects.create(user=user, name="authenticator", confirmed=True)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
@@ -65,7 +66,7 @@ def client_for(user: Any, **client_options: Any) -> Client:
 
 def totp_code(user: Any) -> str:
     """The code the user's authenticator app shows now, as a phone would."""
-    return current_code(TOTPDevice.objects.get(user=user, confirmed=True))
+    return current_code(AuthenticatorDevice.objects.get(user=user, confirmed=True))
 
 
 def csv_rows(response: Any) -> list[list[str]]:
@@ -74,3 +75,10 @@ def csv_rows(response: Any) -> list[list[str]]:
     import io
 
     return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+
+
+def bearer(secret: str) -> APIClient:
+    """An API client that sends an API token, as a script would."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    return client

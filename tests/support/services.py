@@ -36,8 +36,22 @@ class SmtpSink:
     port: int = field(default_factory=free_port)
     messages: list[EmailMessage] = field(default_factory=list)
     refusing: bool = False
+    # An address here is refused at RCPT TO with the reply given ("451 4.7.1 Greylisted",
+    # "550 5.1.1 No such user"), until the test takes it out; `refused` counts each refusal.
+    refuse_recipients: dict[str, str] = field(default_factory=dict)
+    refused: dict[str, int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _controller: Controller | None = None
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
+                          rcpt_options: list[str]) -> str:
+        with self._lock:
+            reply = self.refuse_recipients.get(address)
+            if reply is not None:
+                self.refused[address] = self.refused.get(address, 0) + 1
+                return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.refusing:
@@ -141,5 +155,6 @@ def worker_environment(*, database_name: str, broker_url: str, smtp_port: int,
         "DESK_OUTBOX_SWEEP_SECONDS": "2",
         "DESK_OUTBOX_LEASE_SECONDS": "3",
         "DESK_OUTBOX_BACKOFF_SECONDS": "1",
+        "DESK_OUTBOX_BACKOFF_MAX_SECONDS": "2",  # a long outage's tenth attempt within seconds
         "DESK_FAULT_FILE": str(var_dir / "fault"),
     }

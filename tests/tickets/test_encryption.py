@@ -5,6 +5,7 @@ table or file, search by the email's keyed hash, key rotation, and decryption th
 from __future__ import annotations
 
 import base64
+import datetime
 import logging
 import os
 import subprocess
@@ -15,7 +16,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import FieldError
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 
 from notifications.models import Outbox
@@ -176,17 +177,95 @@ def test_a_filter_on_an_encrypted_column_is_refused_rather_than_finding_nothing(
     assert Ticket.objects.filter(requester_email_digest=digest).get() == seeded
 
 
-def test_values_are_bound_to_their_column_and_shared_with_the_history(seeded: Ticket) -> None:
+def test_values_are_bound_to_their_column_and_row_and_shared_with_the_history(seeded: Ticket) -> None:
     stored = raw_value("tickets_ticket", "description", seeded.pk)
-    assert stored.startswith(f"v1:{crypto.head_key_id()}:")
-    # simple-history's table holds the same kind of value, under the same associated data.
+    assert stored.startswith(f"v2:{crypto.head_key_id()}:")
+    # simple-history's table holds the same kind of value, bound to the same column and row: the
+    # history row keeps the ticket's reference.
     history_id = Ticket.history.filter(id=seeded.pk).earliest("history_id").history_id
     history_value = raw_value("tickets_historicalticket", "description", history_id, "history_id")
-    assert crypto.decrypt(history_value, context="tickets.ticket.description") == seeded.description
+    assert crypto.decrypt(history_value, context="tickets.ticket.description",
+                          row=seeded.reference) == seeded.description
+    with pytest.raises(crypto.DecryptionError):
+        crypto.decrypt(history_value, context="tickets.ticket.description")
     # A ciphertext moved into another column does not decrypt there.
     write_raw("tickets_ticket", "requester_name", seeded.pk, stored)
     with pytest.raises(crypto.DecryptionError, match="does not authenticate"):
         Ticket.objects.get(pk=seeded.pk)
+
+
+def test_every_read_path_gives_the_row_to_the_field(seeded: Ticket, canaries: Canaries) -> None:
+    """Instances, values(), values_list(), select_related(), deferred fields and history all read
+    the value with its row's identity, which the field cannot see without it."""
+    assert Ticket.objects.values("description").get(pk=seeded.pk)["description"] == canaries.description
+    assert Message.objects.filter(ticket=seeded).values_list("ticket__requester_name", flat=True)[0] == \
+        canaries.name
+    message = Message.objects.select_related("ticket").filter(ticket=seeded).earliest("id")
+    assert message.ticket.requester_email == canaries.email
+    deferred = Ticket.objects.only("id").get(pk=seeded.pk)
+    assert deferred.description == canaries.description  # loaded on access, without the reference
+    assert Outbox.objects.filter(ticket=seeded, event="acknowledgement").values_list(
+        "recipient", flat=True).get() == canaries.email
+    names = Ticket.history.filter(id=seeded.pk).values_list("requester_name", flat=True)
+    assert set(names) == {canaries.name}
+
+
+def test_the_escalation_sweeps_copy_into_the_history_still_decrypts(seeded: Ticket,
+                                                                     canaries: Canaries) -> None:
+    """tickets/audit.py copies the ciphertext from the ticket row to a history row in SQL: the
+    history row has the ticket's reference, the identity the value is bound to."""
+    from django.utils import timezone
+
+    from tickets import audit
+
+    entries = Ticket.history.filter(id=seeded.pk).count()
+    row = Ticket.objects.filter(pk=seeded.pk).values(*audit.CHAINED_FIELDS).get()
+    audit.bulk_history_create([row], reason="escalated", date=timezone.now())
+
+    latest = Ticket.history.filter(id=seeded.pk).latest("history_id")
+    assert Ticket.history.filter(id=seeded.pk).count() == entries + 1
+    assert (latest.requester_name, latest.description, latest.history_change_reason) == (
+        canaries.name, canaries.description, "escalated")
+
+
+def test_a_write_without_an_instance_is_bound_to_its_column_and_rotation_binds_it(
+    seeded: Ticket, canaries: Canaries, capsys: Any,
+) -> None:
+    """QuerySet.update() gives the field no row: the value is bound to its column only (v1), as
+    before issue 15; it reads, verify_encryption counts it, and rotate_keys binds it."""
+    email = Outbox.objects.filter(ticket=seeded).earliest("id")
+    Outbox.objects.filter(pk=email.pk).update(last_error=f"550 no such user {canaries.email}")
+    assert raw_value("notifications_outbox", "last_error", email.pk).startswith("v1:")
+    assert Outbox.objects.get(pk=email.pk).last_error == f"550 no such user {canaries.email}"
+    call_command("verify_encryption")
+    unbound = "notifications.Outbox.last_error: 1 values not yet bound to their row (v1)"
+    assert unbound in capsys.readouterr().out
+
+    call_command("rotate_keys")
+
+    assert raw_value("notifications_outbox", "last_error", email.pk).startswith("v2:")
+    assert Outbox.objects.get(pk=email.pk).last_error == f"550 no such user {canaries.email}"
+    call_command("verify_encryption")
+    assert "Values not yet bound to their row: 0" in capsys.readouterr().out
+    # An update of one row can bind its value itself.
+    field = Outbox._meta.get_field("last_error")
+    Outbox.objects.filter(pk=email.pk).update(last_error=field.bound("451 try later", row=email.dedupe_key))
+    assert raw_value("notifications_outbox", "last_error", email.pk).startswith("v2:")
+    assert Outbox.objects.get(pk=email.pk).last_error == "451 try later"
+
+
+def test_a_row_without_its_identity_is_refused_before_anything_is_written(people: dict[str, Any]) -> None:
+    from django.utils import timezone
+
+    from tickets.models import Queue
+
+    ticket = Ticket(kind="access", regime="gdpr", calendar="FI", language="en", requester_name="Jane",
+                    requester_email="jane@example.org", requester_country="FI", description="x",
+                    received_at=timezone.now(), due_date=datetime.date(2026, 1, 30),
+                    queue=Queue.objects.get(slug="requests"))  # no reference: the row has no identity yet
+    with pytest.raises(FieldError, match="reference, which is not set"), transaction.atomic():
+        ticket.save()
+    assert not Ticket.objects.exists() and not Ticket.history.exists()
 
 
 def rotate_to_new_key(settings: Any) -> str:
@@ -278,7 +357,8 @@ def test_a_bad_stored_value_raises_and_is_reported_never_shown(
     assert bad.encode() not in page.content and canaries.description.encode() not in page.content
     with pytest.raises(CommandError, match="1 values or files do not decrypt"):
         call_command("verify_encryption")
-    assert f"tickets.Ticket.description {seeded.pk}:" in capsys.readouterr().out
+    named = f"tickets.Ticket.description {seeded.pk} of the ticket {seeded.reference}:"
+    assert named in capsys.readouterr().out
     # Rotation stops at it rather than rewriting what it cannot read, and names it.
     rotate_to_new_key(settings)
     with pytest.raises(CommandError, match=f"tickets.Ticket.description {seeded.pk}"):

@@ -4,10 +4,12 @@ entry saying so, nothing for a paused clock, and a cost that follows the batches
 from __future__ import annotations
 
 import datetime
+from io import StringIO
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group
+import time_machine
+from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -16,7 +18,7 @@ from django.utils import timezone
 from notifications.models import Notification, Outbox
 from tests.support.people import client_for, make_ticket, staff
 from tickets import services
-from tickets.models import Escalation, Ticket
+from tickets.models import Escalation, Queue, Ticket
 from tickets.services.escalation import escalation_sweep
 
 pytestmark = pytest.mark.django_db
@@ -252,13 +254,73 @@ def test_a_batch_is_written_in_a_fixed_number_of_statements(
     for _ in range(3):
         ticket_due(datetime.date(2026, 3, 20))  # due soon, and near the end of the first period
     # The calendars and the rules' probe; then per rule (due_soon, extension_decision): a savepoint,
-    # the locked batch, the escalation rows, the tickets' update, the history entries, the
-    # recipients, the notifications, the outbox rows, the savepoint's release.
-    with django_assert_num_queries(2 + 2 * 9):
+    # the batch's ids locked, the locked tickets read (with their chain heads and assignees), the
+    # escalation rows, the tickets' update, the history entries, the recipients, the notifications,
+    # the outbox rows, the savepoint's release.
+    with django_assert_num_queries(2 + 2 * 10):
         report = escalation_sweep(today=TODAY, now=NOW)
 
     assert dict(report.escalated) == {"due_soon": 3, "extension_decision": 3}
     assert Notification.objects.count() == Outbox.objects.count() == 6
+
+
+def test_an_escalation_whose_assignee_has_no_address_goes_to_the_managers_and_is_counted(
+        desk: dict[str, Any], django_assert_num_queries: Any, caplog: Any) -> None:
+    soon = ticket_due(datetime.date(2026, 3, 20))  # due soon, and near the end of the first period
+    User.objects.filter(pk=desk["agent"].pk).update(email="")
+
+    # As a batch with everyone addressed (above), and once per rule the queue's managers.
+    with django_assert_num_queries(2 + 2 * 11):
+        report = escalation_sweep(today=TODAY, now=NOW)
+
+    assert dict(report.escalated) == {"due_soon": 1, "extension_decision": 1}
+    assert dict(report.to_managers) == {"due_soon": 1, "extension_decision": 1}
+    assert not report.unaddressed and not caplog.records
+    assert sorted(Outbox.objects.filter(ticket=soon).values_list("dedupe_key", "recipient")) == [
+        (f"escalation:{soon.pk}:due_soon:{desk['manager'].pk}", "boss@example.org"),
+        (f"escalation:{soon.pk}:extension_decision:{desk['manager'].pk}", "boss@example.org")]
+    assert report.messages == 2
+    # The assignee still sees both in the desk, beside the managers.
+    assert Notification.objects.filter(user=desk["agent"], ticket=soon).count() == 2
+    assert Notification.objects.filter(user=desk["manager"], ticket=soon).count() == 2
+
+
+def test_a_deactivated_assignee_is_not_told_the_queues_agents_are(desk: dict[str, Any]) -> None:
+    other = staff("other", member_of=("requests",))
+    soon = ticket_due(datetime.date(2026, 3, 20))
+    User.objects.filter(pk=desk["agent"].pk).update(is_active=False)
+
+    report = escalation_sweep(today=TODAY, now=NOW)
+
+    recipients = Outbox.objects.filter(ticket=soon).values_list("recipient", flat=True)
+    assert sorted(recipients) == ["other@example.org", "other@example.org"]  # two rules
+    assert not Notification.objects.filter(user=desk["agent"]).exists()
+    assert Notification.objects.filter(user=other, ticket=soon).count() == 2
+    assert not report.to_managers and not report.unaddressed
+
+
+def test_an_escalation_with_nobody_to_tell_is_still_written_counted_and_logged(
+        desk: dict[str, Any], caplog: Any) -> None:
+    # Due today, unassigned for three days, in a queue with no agents and no managers: level 1
+    # would go to the agents, then to the managers; level 2 and the reminder to the managers.
+    # Nobody is there to email.
+    Queue.objects.get(slug="requests").members.clear()
+    Queue.objects.get(slug="requests").managers.clear()
+    today = ticket_due(TODAY, assignee=None)
+
+    report = escalation_sweep(today=TODAY, now=NOW)
+
+    rules = ["due_soon", "due_today_or_overdue", "extension_decision", "unassigned"]
+    assert escalations(today) == set(rules)
+    assert dict(report.unaddressed) == dict.fromkeys(rules, 1)
+    assert not report.to_managers
+    assert report.messages == 0
+    assert not Outbox.objects.exists() and not Notification.objects.exists()
+    assert sorted(record.getMessage() for record in caplog.records) == [
+        f"escalation {rule} of ticket {today.reference}: nobody with an email address to tell"
+        for rule in sorted(rules)]
+    today.refresh_from_db()
+    assert today.escalation_level == 2
 
 
 def test_the_history_entry_copies_the_ticket_as_it_is_after_the_escalation(desk: dict[str, Any]) -> None:
@@ -298,3 +360,15 @@ def test_the_calendars_in_use_are_those_of_running_tickets_only(desk: dict[str, 
     assert {Ticket.objects.get(pk=rejected.pk).calendar, Ticket.objects.get(pk=paused.pk).calendar} \
         == {"GB-ENG", "GB-WLS"}
     assert not {"GB-ENG", "GB-WLS"} & set(found)
+
+
+def test_the_escalate_command_says_how_many_went_to_the_managers(desk: dict[str, Any]) -> None:
+    ticket_due(datetime.date(2026, 3, 20))
+    User.objects.filter(pk=desk["agent"].pk).update(email="")
+    out = StringIO()
+
+    with time_machine.travel(NOW, tick=False):
+        call_command("escalate", stdout=out)
+
+    assert "2 escalation(s) had nobody to email and went to the queue's managers" in out.getvalue()
+    assert "nobody to email at all" not in out.getvalue()

@@ -17,12 +17,14 @@ from django.contrib.messages import constants
 from django.contrib.messages.storage.base import Message
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.contrib.messages.storage.fallback import FallbackStorage
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
 from django.utils import timezone, translation
 
 from notifications.models import Outbox
+from notifications.services import STATUS_URL, outbox_deliver
 from tests.conftest import valid_request
 from tickets import uploads
 from tickets.form_rendering import select_renderer
@@ -93,7 +95,11 @@ def test_a_valid_request_becomes_one_ticket_with_history_and_acknowledgement(
     assert (outbox.event, outbox.recipient, outbox.state) == (
         "acknowledgement", "maija@example.org", "pending")
     assert ticket.reference in outbox.subject
-    assert "/status/open/" in outbox.body_text
+    # The row holds the place of the status link, never a link; its delivery makes one (issue 15).
+    assert STATUS_URL in outbox.body_text and STATUS_URL in outbox.body_html
+    assert "/status/link/" not in outbox.body_text + outbox.body_html
+    assert outbox_deliver(outbox_id=outbox.pk) == "sent"
+    assert re.search(r"https?://\S+/status/link/#[A-Za-z0-9_-]{43}\s", str(mail.outbox[-1].body))
 
 
 @time_machine.travel(datetime.datetime(2026, 1, 31, 10, 0, tzinfo=datetime.UTC), tick=False)

@@ -22,6 +22,7 @@ from desk import ratelimit
 from desk.ratelimit import Rate, RateLimited, client_address
 from notifications.models import Outbox
 from tests.conftest import valid_request
+from tests.support.status_links import secret_of
 from tickets import services
 from tickets.models import Message, StatusLink, Ticket
 
@@ -192,17 +193,20 @@ def test_wrong_links_count_towards_the_limit_and_then_even_the_right_one_waits(s
         kind="access", country="FI", region="", name="N", email="n@example.org", description="d",
         language="en", attachment=None, submission_key=None, received_at=timezone.now(), actor=None,
         reason="test", acknowledge=False).ticket
-    right = services.status_link_issue(ticket).split("127.0.0.1:8000")[-1]
+    right = secret_of(services.status_link_issue(ticket))
     client = Client()
 
-    wrong = [client.get(f"/status/open/{'x' * 43}/").status_code for _ in range(2)]
-    refused = client.get(right, HTTP_ACCEPT_LANGUAGE="fi")
+    # A wrong link posted by its page, and one of the old shape (/status/open/SECRET/): both count.
+    wrong = [client.post("/status/link/", {"link": "x" * 43}).status_code,
+             client.get(f"/status/open/{'x' * 43}/").status_code]
+    refused = client.post("/status/link/", {"link": right}, HTTP_ACCEPT_LANGUAGE="fi")
 
     assert wrong == [404, 404]
     assert refused.status_code == 429
     assert "Liian monta yritystä" in refused.content.decode()
-    assert right.split("/")[-2] not in refused.content.decode()  # the secret is not echoed
+    assert right not in refused.content.decode()  # the secret is not echoed
     assert client.get("/status/").status_code == 404  # nothing was granted
+    assert StatusLink.objects.get(ticket=ticket).exchanged_at is None  # nor the link made its own
 
 
 def test_the_requesters_messages_are_limited_per_ticket(settings: Any) -> None:

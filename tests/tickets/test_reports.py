@@ -6,15 +6,17 @@ from __future__ import annotations
 import datetime
 import re
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core import mail
 from django.test import Client
 
 from notifications.models import Outbox
+from notifications.services import STATUS_URL, outbox_deliver
 from tests.support.people import client_for, csv_rows, make_ticket
+from tests.support.status_links import open_status_link, secret_of
 from tickets import services
 from tickets.errors import SatisfactionRefused
 from tickets.models import Satisfaction, Ticket
@@ -39,7 +41,7 @@ def status_client(ticket: Ticket, language: str = "en") -> Client:
     """A browser holding the ticket's status session, as after opening an emailed link."""
     client = Client(headers={"accept-language": language})
     link = services.status_link_issue(ticket)
-    assert client.get(urlsplit(link).path).status_code == 303
+    assert open_status_link(client, secret_of(link)).status_code == 303
     return client
 
 
@@ -78,8 +80,17 @@ def test_the_resolution_email_asks_the_question_in_the_requesters_language(peopl
     email = Outbox.objects.get(ticket=ticket, event="resolved")
 
     assert "how were you treated? Answer from 1 to 5" in email.body_text
-    assert re.search(r"/status/open/[\w-]{40,}/#satisfaction", email.body_text)
-    assert "#satisfaction" in email.body_html
+    # The row holds the place of the link; each delivery puts a fresh one there (issue 15).
+    assert f"{STATUS_URL}#satisfaction" in email.body_text
+    assert f"{STATUS_URL}#satisfaction" in email.body_html
+    assert "/status/link/#" not in email.body_text + email.body_html
+    assert outbox_deliver(outbox_id=email.pk) == "sent"
+    sent = mail.outbox[-1]
+    assert isinstance(sent, mail.EmailMultiAlternatives)
+    html = str(sent.alternatives[0][0])
+    assert "how were you treated? Answer from 1 to 5" in str(sent.body)
+    assert re.search(r"/status/link/#[\w-]{40,}#satisfaction", str(sent.body))
+    assert re.search(r"/status/link/#[\w-]{40,}#satisfaction", html)
 
 
 def test_the_requester_answers_once_on_the_status_page(people: dict[str, Any]) -> None:
@@ -218,7 +229,8 @@ def test_the_record_keeps_internal_notes_and_status_links_out(people: dict[str, 
     html = client_for(people["manager"]).get(f"/staff/tickets/{ticket.reference}/record/").content.decode()
 
     assert "Internal: checked the CRM." not in html
-    assert "/status/open/" not in html  # an email's body holds a live link; only subjects are shown
+    # An email's body is where its link goes (filled in as it is sent): only subjects are shown.
+    assert "/status/link/#" not in html and STATUS_URL not in html
 
 
 @pytest.mark.parametrize(("persona", "expected"), [
@@ -295,23 +307,23 @@ def test_a_status_link_stops_working_some_time_after_the_answer(
     people: dict[str, Any], days_after: int, opens: bool
 ) -> None:
     ticket = resolved_ticket(people["agent"])
-    link = urlsplit(services.status_link_issue(ticket)).path
+    secret = secret_of(services.status_link_issue(ticket))
     assert ticket.resolved_at is not None
 
     with time_machine.travel(ticket.resolved_at + datetime.timedelta(days=days_after)):
-        response = Client().get(link)
+        response = open_status_link(Client(), secret)
 
     assert response.status_code == (303 if opens else 404)
 
 
 def test_reopening_brings_an_expired_link_back(people: dict[str, Any]) -> None:
     ticket = resolved_ticket(people["agent"])
-    link = urlsplit(services.status_link_issue(ticket)).path
+    secret = secret_of(services.status_link_issue(ticket))
     services.ticket_close(ticket_id=ticket.pk, actor=people["agent"], reason="")
 
     with time_machine.travel(datetime.datetime.now(tz=HELSINKI) + datetime.timedelta(days=200)):
-        expired = Client().get(link).status_code
+        expired = open_status_link(Client(), secret).status_code
         services.ticket_reopen(ticket_id=ticket.pk, actor=people["agent"], reason="new information")
-        reopened = Client().get(link).status_code
+        reopened = open_status_link(Client(), secret).status_code
 
     assert (expired, reopened) == (404, 303)

@@ -8,7 +8,6 @@ import datetime
 import inspect
 import re
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from django.test import Client
@@ -16,10 +15,11 @@ from django.utils import timezone
 
 from notifications import rendering
 from notifications.models import Outbox
+from tests.support.status_links import open_status_link, secret_of
 from tests.tickets.test_honeypot import resend_post
 from tickets import selectors, services
 from tickets.models import StatusLink, Ticket
-from tickets.services.status_links import RESEND_REASON, status_links_resend
+from tickets.services.status_links import RESEND_REASON, status_link_exchange, status_links_resend
 from tickets.views import public
 
 pytestmark = pytest.mark.django_db
@@ -52,9 +52,17 @@ def counts() -> tuple[int, int, int]:
     return Outbox.objects.count(), Ticket.history.count(), StatusLink.objects.count()
 
 
-def link_path(row: Outbox) -> str:
-    match = re.search(r"https?://\S+(/status/open/[A-Za-z0-9_-]+/)", row.body_text)
-    assert match is not None, row.body_text
+def link_secret(row: Outbox) -> str:
+    """The secret of the email's link as sent: the outbox keeps none, each delivery makes its own
+    (issue 15), and the link carries it after "#" (`/status/link/#SECRET`)."""
+    from django.core import mail
+
+    from notifications.services import outbox_deliver
+
+    assert outbox_deliver(outbox_id=row.pk) == "sent"
+    body = str(mail.outbox[-1].body)
+    match = re.search(r"https?://\S+/status/link/#([A-Za-z0-9_-]+)", body)
+    assert match is not None, body
     return match.group(1)
 
 
@@ -84,7 +92,7 @@ def test_each_ticket_with_a_live_link_gets_a_fresh_link_by_email() -> None:
     # Each new link works, and opens its own ticket.
     for row in rows:
         browser = Client()
-        assert browser.get(link_path(row)).status_code == 303
+        assert open_status_link(browser, link_secret(row)).status_code == 303
         assert row.ticket is not None
         assert row.ticket.reference in browser.get("/status/").content.decode()
 
@@ -109,8 +117,9 @@ def test_an_address_without_requests_gets_the_same_answer_and_nothing_is_written
     assert answers["known@example.org"] == answers["nobody@example.org"] == answers["expired@example.org"]
     assert "If we have requests from this address, we have sent the links to it." in answers[
         "nobody@example.org"][-1]
-    # Only the known address's one live ticket got an email, a link and a history entry.
-    assert counts() == (before[0] + 1, before[1] + 1, before[2] + 1)
+    # Only the known address's one live ticket got an email and a history entry (the email's
+    # link is made when it is sent).
+    assert counts() == (before[0] + 1, before[1] + 1, before[2])
 
 
 def test_the_answer_waits_out_the_same_floor_whether_or_not_links_were_sent(
@@ -196,7 +205,7 @@ def test_the_links_go_out_together_or_not_at_all(monkeypatch: pytest.MonkeyPatch
 
 def test_the_resend_email_renders_for_a_closed_request_without_a_due_date_line() -> None:
     context = {"reference": "PD-2026-000042", "name": "Sanna", "due_date": datetime.date(2026, 4, 2),
-               "is_open": False, "status_url": "https://desk.example.org/status/open/abc/",
+               "is_open": False, "status_url": "https://desk.example.org/status/link/#abc",
                "organisation_name": "Example Oy"}
 
     closed = rendering.render_message(event="status_links", language="en", context=context)
@@ -205,16 +214,16 @@ def test_the_resend_email_renders_for_a_closed_request_without_a_due_date_line()
 
     assert "We answer by" not in closed.body_text
     assert "We answer by" in open_.body_text
-    assert "https://desk.example.org/status/open/abc/" in closed.body_html
+    assert "https://desk.example.org/status/link/#abc" in closed.body_html
 
 
 # --- One 404 for every link that does not work (research §5, A6) --------------------------------
 
 def test_every_failing_link_gets_one_identical_404_page_that_offers_a_new_link() -> None:
     live = ticket_of("live@example.org")
-    token = urlsplit(services.status_link_issue(live)).path.split("/")[-2]
+    token = secret_of(services.status_link_issue(live))
     expired = closed_long_ago("expired@example.org")
-    expired_token = urlsplit(services.status_link_issue(expired)).path.split("/")[-2]
+    expired_token = secret_of(services.status_link_issue(expired))
     flipped = ("B" if token[0] == "A" else "A") + token[1:]
     changed = token.swapcase()
     assert changed != token
@@ -222,6 +231,9 @@ def test_every_failing_link_gets_one_identical_404_page_that_offers_a_new_link()
     paths = [f"/status/open/{flipped}/", f"/status/open/{changed}/", "/status/open//",
              f"/status/open/{expired_token}/", "/status/open/short/", f"/status/open/{token}x/",
              f"/status/open/{flipped}/?token={token}"]
+    # The emailed link as it opens now: its page posts the secret, or the link pasted whole.
+    posted = [flipped, changed, expired_token, "short", f"{token}x",
+              f"https://desk.example.org/status/link/#{flipped}", f"/status/open/{flipped}/"]
     bodies = set()
     for path in paths:
         response = Client().get(path, HTTP_ACCEPT_LANGUAGE="en")
@@ -229,12 +241,20 @@ def test_every_failing_link_gets_one_identical_404_page_that_offers_a_new_link()
         html = response.content.decode()
         assert flipped not in html and expired_token not in html and token not in html
         bodies.add(without_csrf(response.content))
+    for link in posted:
+        client = Client()
+        response = client.post("/status/link/", {"link": link}, HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 404, link
+        html = response.content.decode()
+        assert flipped not in html and expired_token not in html and token not in html
+        bodies.add(without_csrf(response.content))
+        assert client.get("/status/").status_code == 404, link  # nothing was granted
     no_session = Client().get("/status/", HTTP_ACCEPT_LANGUAGE="en")
 
     assert len(bodies) == 1
     assert without_csrf(no_session.content) in bodies  # the status page without a grant: the same
     assert 'href="/status/lost/"' in bodies.pop()
-    assert Client().get(f"/status/open/{token}/").status_code == 303  # the real one still opens
+    assert open_status_link(Client(), token).status_code == 303  # the real one still opens
 
 
 def test_the_404_page_is_in_the_visitors_language() -> None:
@@ -246,14 +266,17 @@ def test_the_404_page_is_in_the_visitors_language() -> None:
 
 
 def test_status_tokens_are_compared_by_their_digest() -> None:
-    # Code check (RT CVE-2017-5361): the view hashes the token and the selector filters on the
-    # stored digest; the secret itself is never compared, nor stored.
+    # Code check (RT CVE-2017-5361): the view of an old link and the exchange of a posted one hash
+    # the secret, and look up the stored digest; the secret itself is never compared, nor stored.
     view = inspect.getsource(public.status_open)
     selector = inspect.getsource(selectors.ticket_by_status_link_digest)
+    exchange = inspect.getsource(status_link_exchange)
 
     assert "services.token_digest(token)" in view
     assert "== token" not in view and "token ==" not in view
     assert "status_links__digest=digest" in selector
+    assert "digest = token_digest(secret)" in exchange and "filter(digest=digest)" in exchange
+    assert "== secret" not in exchange and "secret ==" not in exchange
 
 
 def test_the_form_page_and_the_lost_page_link_to_each_other() -> None:

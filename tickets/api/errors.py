@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -19,7 +20,7 @@ def api_exception_handler(error: Exception, context: dict[str, Any]) -> Response
     if response is None:
         return None
     if isinstance(error, ValidationError):
-        response.data = {"code": "invalid", "message": "The input is not valid.", "errors": response.data}
+        response.data = {"code": "invalid", "message": _("The input is not valid."), "errors": response.data}
     else:
         detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
         code = getattr(getattr(error, "detail", None), "code", None) or getattr(

@@ -103,13 +103,21 @@ class IntakeInput(serializers.Serializer[Any]):
     email = serializers.EmailField(max_length=254)
     description = serializers.CharField(max_length=10_000)
     submission_key = serializers.UUIDField(
-        help_text="A fresh UUID per request: a repeat makes no second ticket.")
+        help_text="A fresh UUID per request: a repeat makes no second ticket. Resent with the same "
+                  "email it answers 200 and the reference; with another email, 409.")
 
 
 class IntakeOutput(serializers.Serializer[Any]):
     reference = serializers.CharField()
     due_date = serializers.DateField()
     created = serializers.BooleanField()
+
+
+class IntakeRepeatOutput(serializers.Serializer[Any]):
+    """A resend of a request already saved (same submission key, same email): that it exists."""
+
+    reference = serializers.CharField()
+    created = serializers.BooleanField(help_text="always false: nothing new was made")
 
 
 class ErrorOutput(serializers.Serializer[Any]):

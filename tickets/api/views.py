@@ -4,6 +4,7 @@ A ticket outside the caller's queues is a 404; a domain refusal is a 409 with a 
 
 from __future__ import annotations
 
+import datetime
 from typing import Any, ClassVar, cast
 
 from django.contrib.auth.models import User
@@ -11,11 +12,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, status
-from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.pagination import CursorPagination
+from rest_framework.exceptions import NotFound, ParseError, PermissionDenied, ValidationError
+from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
@@ -27,8 +29,9 @@ from tickets.api.caching import NotCached
 from tickets.forms import HUMAN_CHECK_FIELDS, RequestForm
 from tickets.models import AccessLog, Message, Ticket
 from tickets.selectors.metrics import dashboard_figures, dashboard_queues
+from tickets.services.intake import SubmissionKeyUsed, Submitter
 from tickets.staff_forms import QueueFilterForm
-from tickets.views.public import check_intake_limits, submit_request
+from tickets.views.public import submit_request
 from tickets.views.reports import dashboard_form
 
 
@@ -37,6 +40,23 @@ class TicketCursor(CursorPagination):
     max_page_size = 100
     page_size_query_param = "page_size"
     ordering = ("due_date", "id")
+    # Lazy, so each answer is in its reader's language (the stubs type the attribute as str).
+    invalid_cursor_message = cast(str, gettext_lazy(
+        "This page of the list cannot be found. Start again from the first page."))
+
+    def decode_cursor(self, request: Request) -> Cursor | None:
+        """A cursor the desk did not make is a 400 with a message: its position goes into the due
+        date's filter, and one that is not a date failed there as a 500 (issue 15, hole 8)."""
+        try:
+            cursor = super().decode_cursor(request)
+        except NotFound:
+            raise ParseError(self.invalid_cursor_message) from None
+        if cursor is not None and cursor.position is not None:
+            try:
+                datetime.date.fromisoformat(str(cursor.position))
+            except ValueError:
+                raise ParseError(self.invalid_cursor_message) from None
+        return cursor
 
 
 FILTER_PARAMETERS = [
@@ -126,9 +146,12 @@ class Intake(generics.GenericAPIView[Ticket]):
     # and writes back, so a parallel burst gets through (DRF#8127).
     throttle_classes = []
 
-    @extend_schema(responses={201: api.IntakeOutput, 200: api.IntakeOutput, 400: api.ErrorOutput,
-                              429: api.ErrorOutput})
+    @extend_schema(responses={201: api.IntakeOutput, 200: api.IntakeRepeatOutput, 400: api.ErrorOutput,
+                              409: api.ErrorOutput, 429: api.ErrorOutput})
     def post(self, request: Request) -> Response:
+        """201 and the new request; a resend of the same `submission_key` with the same email
+        (an answer lost after the request was saved) is 200 with its reference only, and nothing
+        is made; the key with another email is 409, tells nothing, and is counted by the limits."""
         data = request.data if isinstance(request.data, dict) else {}
         # The page's human checks (a hidden trap, the time the page was served) mean nothing to a
         # program; if a client copies them from the page, they are dropped, not refused.
@@ -138,18 +161,23 @@ class Intake(generics.GenericAPIView[Ticket]):
             return Response({"code": "invalid", "message": "The input is not valid.",
                              "errors": form.errors.get_json_data()}, status=status.HTTP_400_BAD_REQUEST)
         try:
-            check_intake_limits(cast(HttpRequest, request), form)
+            submission = submit_request(cast(HttpRequest, request), form,
+                                        submitter=Submitter(email=form.cleaned_data["email"], by_email=True))
         except RateLimited as refused:
             message = _("Too many requests from this address or for this email address. Nothing was "
                         "saved. Try again in %(seconds)s seconds.") % {"seconds": refused.retry_after}
             return Response({"code": "rate_limited", "message": message, "retry_after": refused.retry_after},
                             status=status.HTTP_429_TOO_MANY_REQUESTS,
                             headers={"Retry-After": str(refused.retry_after)})
-        submission = submit_request(form)
+        except SubmissionKeyUsed as refusal:
+            return Response({"code": refusal.code, "message": refusal.message},
+                            status=status.HTTP_409_CONFLICT)
+        if not submission.created:  # the sender's own resend: that it exists, and nothing else
+            return Response(api.IntakeRepeatOutput({"reference": submission.ticket.reference,
+                                                    "created": False}).data, status=status.HTTP_200_OK)
         body = {"reference": submission.ticket.reference, "due_date": submission.ticket.due_date,
-                "created": submission.created}
-        return Response(api.IntakeOutput(body).data,
-                        status=status.HTTP_201_CREATED if submission.created else status.HTTP_200_OK)
+                "created": True}
+        return Response(api.IntakeOutput(body).data, status=status.HTTP_201_CREATED)
 
 
 METRICS_PARAMETERS = [
@@ -159,7 +187,7 @@ METRICS_PARAMETERS = [
 ]
 
 
-class Metrics(generics.GenericAPIView[Any]):
+class Metrics(NotCached, generics.GenericAPIView[Any]):
     """The dashboard's figures for a period, over the queues the caller manages (managers and
     administrators). Dates are the organisation's, in the time zone the answer names."""
 

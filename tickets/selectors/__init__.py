@@ -9,14 +9,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from tickets.choices import MessageKind
 from tickets.crypto import email_digest
 from tickets.lifecycle import OPEN_STATUSES, Status
-from tickets.models import Attachment, Message, Queue, Ticket
+from tickets.models import Attachment, Message, Queue, QueueMembershipChange, Ticket
 
 STATUS_SESSION_KEY = "desk_status_ticket"
 STATUS_SESSION_EXPIRES_KEY = "desk_status_expires"
@@ -91,6 +91,20 @@ def queues_of(user: Any) -> QuerySet[Queue]:
     if not (user.is_authenticated and user.is_active and user.is_staff):
         return Queue.objects.none()
     return Queue.objects.filter(Q(members=user) | Q(managers=user)).distinct()
+
+
+# The membership changes a queue's page lists, newest first (the rest are in the admin).
+MEMBERSHIP_CHANGES_SHOWN = 100
+
+
+def queue_memberships(queues: QuerySet[Queue]) -> list[Queue]:
+    """The queues with their members, managers and latest membership changes, in four queries
+    whatever their number (each queue's changes cut at MEMBERSHIP_CHANGES_SHOWN by the database)."""
+    changes = QueueMembershipChange.objects.order_by("-at", "-id")
+    return list(queues.order_by("name").prefetch_related(
+        "members", "managers",
+        Prefetch("membership_changes", queryset=changes[:MEMBERSHIP_CHANGES_SHOWN],
+                 to_attr="latest_changes")))
 
 
 def ticket_visible_to(user: Any) -> QuerySet[Ticket]:

@@ -54,6 +54,14 @@ def dashboard_queues(user: Any) -> QuerySet[Queue]:
     return Queue.objects.filter(managers=user)
 
 
+# The days a period may start or end on: far wider than any desk's records, and far enough from
+# the calendar's own ends that a period's bounds and its weeks exist. 0001-01-01 at midnight in
+# Helsinki is still in year 0 in UTC, and the day after 9999-12-31 is none: both were an
+# OverflowError, an HTTP 500, on the dashboard and /api/v1/metrics/ (issue 15, hole 8).
+EARLIEST_DAY = datetime.date(1900, 1, 1)
+LATEST_DAY = datetime.date(2999, 12, 31)
+
+
 @dataclass(frozen=True)
 class Period:
     start: datetime.date

@@ -16,6 +16,7 @@ from tickets.services.intake import (
     ticket_create,
     ticket_submit,
 )
+from tickets.services.queues import queue_membership_change
 from tickets.services.retention import retention_due, retention_sweep, ticket_erase_personal_data
 from tickets.services.satisfaction import satisfaction_askable, satisfaction_record
 from tickets.services.workflow import (
@@ -40,6 +41,7 @@ __all__ = [
     "Actor",
     "Submission",
     "access_record",
+    "queue_membership_change",
     "retention_due",
     "retention_sweep",
     "satisfaction_askable",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -31,9 +32,34 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def status_link_url(secret: str) -> str:
+    """The emailed link to a request: the secret after "#", the fragment, which a browser never
+    sends to a server, so no access log or proxy on the way ever holds it. The page there hands it
+    to the desk in the body of a POST (templates/public/status_link.html; issue 15, hole 7)."""
+    return f"{settings.DESK_PUBLIC_BASE_URL}/status/link/#{secret}"
+
+
 def status_link_issue(ticket: Ticket) -> str:
-    """A fresh 256-bit status link for one email; only its digest is kept (call inside the
-    transaction that writes the email's outbox row)."""
+    """A fresh 256-bit status link; only its digest is kept. An email gets its own at each
+    delivery attempt instead (`status_link_renew`, called by notifications/services.py), so that
+    no stored email holds a usable link (issue 15, item 2); this is for tests and tools."""
+    return status_link_renew(ticket_id=ticket.pk).url
+
+
+@dataclass(frozen=True)
+class IssuedStatusLink:
+    url: str  # the one copy of the secret: it goes into the email being sent, and nowhere else
+    digest: str
+
+
+def status_link_renew(*, ticket_id: int, replacing: str = "") -> IssuedStatusLink:
+    """A fresh 256-bit status link for one delivery attempt of an email; only its digest is kept.
+    `replacing` is the digest of the link the email's previous attempt carried, which stops
+    working: an email sent twice (its worker died after the server took it) has one live link."""
+    if replacing:
+        StatusLink.objects.filter(ticket_id=ticket_id, digest=replacing).delete()
     token = secrets.token_urlsafe(32)
-    StatusLink.objects.create(ticket=ticket, digest=token_digest(token))
-    return f"{settings.DESK_PUBLIC_BASE_URL}/status/open/{token}/"
+    digest = token_digest(token)
+    StatusLink.objects.create(ticket_id=ticket_id, digest=digest)
+    url = status_link_url(token)
+    return IssuedStatusLink(url=url, digest=digest)

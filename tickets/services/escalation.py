@@ -5,12 +5,21 @@ the outbox rows. Its cost grows with the tickets that change, not with the ticke
 
 The unique (ticket, rule) constraint is the guarantee of "once"; `SKIP LOCKED` only keeps two
 concurrent sweeps from waiting on each other.
+
+A batch locks its tickets first (their ids only), then reads what it needs (each ticket's values,
+its chain head, who is told) in a later statement, when nothing can change them any more. Read in
+the locking statement, a ticket that a staff action changed meanwhile came back in its new version
+but with its chain head and its assignee's address from the statement's older snapshot: the
+sweep's history entry forked the chain and the email went nowhere (issue 15, fault 14).
+An escalation is never left unsent for want of a recipient: it goes to the queue's managers, and
+the report counts it.
 """
 
 from __future__ import annotations
 
 import datetime
 import functools
+import logging
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -36,6 +45,8 @@ from tickets import audit, clock, slots
 from tickets.choices import Kind, Priority
 from tickets.lifecycle import OPEN_STATUSES, WAITING_STATUSES
 from tickets.models import EXTENSION_KINDS, EXTENSION_REGIMES, Escalation, Queue, Ticket
+
+logger = logging.getLogger(__name__)
 
 StrOrPromise = str | Promise
 KINDS = frozenset(Kind.values)
@@ -71,6 +82,11 @@ DUE_DATE_RULES = frozenset({"due_soon", "due_today_or_overdue", "overdue_past_ma
 @dataclass
 class SweepReport:
     escalated: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    # Escalations (per rule) whose audience had no one with an email address (an assignee without
+    # one or no longer active, a queue without agents, no DPO): sent to the queue's managers.
+    to_managers: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    # Those with no manager to send to either: nobody was emailed (each is logged as a warning).
+    unaddressed: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     messages: int = 0
     batches: int = 0
     statements: int = 0  # SQL statements sent, in every thread (transactions' BEGIN/COMMIT aside)
@@ -254,6 +270,10 @@ def escalation_sweep(*, today: datetime.date | None = None, now: datetime.dateti
         for part in reports:
             for name, count in part.escalated.items():
                 report.escalated[name] += count
+            for name, count in part.to_managers.items():
+                report.to_managers[name] += count
+            for name, count in part.unaddressed.items():
+                report.unaddressed[name] += count
             report.messages += part.messages
             report.batches += part.batches
             report.statements += part.statements
@@ -297,30 +317,51 @@ def _in_threads(work: Callable[[], SweepReport], count: int) -> list[SweepReport
 
 def _escalate_batch(rule: Rule, *, today: datetime.date, now: datetime.datetime, batch_size: int,
                     report: SweepReport, calendars: list[str]) -> int:
-    """Lock a batch, then write it in five statements whatever its size: the escalation rows, the
-    tickets' new level, their history entries, and the notifications with their outbox rows.
+    """Lock a batch, read it, then write it in five statements whatever its size: the escalation
+    rows, the tickets' new level, their history entries, and the notifications with their outbox
+    rows (the recipients' query between; one more only when some escalation has nobody to tell).
 
     The tickets are read as values, not model instances, and only the columns the history's hash
     and the messages need: the requester's encrypted fields are neither decrypted here nor
     encrypted again (the history copies their ciphertext in SQL, tickets/audit.py)."""
     with transaction.atomic():
-        found = candidates(rule, today=today, now=now, calendars=calendars)
-        if connection.features.has_select_for_update_skip_locked:
-            # Two sweeps at once take different tickets instead of waiting for each other.
-            found = found.select_for_update(skip_locked=True, of=("self",))
-        found = found.annotate(head=audit.chain_head(), queue_name=F("queue__name"),
-                               assignee_email=F("assignee__email"))
-        tickets = list(found.order_by("id").values(*audit.CHAINED_FIELDS, "head", "queue_name",
-                                                   "assignee_email")[:batch_size])
-        if not tickets:
+        ticket_ids = _lock(rule, today=today, now=now, batch_size=batch_size, calendars=calendars)
+        if not ticket_ids:
             return 0
-        _insert_escalations(rule, [t["id"] for t in tickets], now=timezone.now())
+        tickets = _read_locked(ticket_ids)
+        _insert_escalations(rule, ticket_ids, now=timezone.now())
         _raise_tickets(rule, tickets)
-        report.messages += _notify(rule, tickets)
+        report.messages += _notify(rule, tickets, report=report)
         faults.hit("escalation.before_commit")
         report.escalated[rule.name] += len(tickets)
         report.batches += 1
         return len(tickets)
+
+
+def _lock(rule: Rule, *, today: datetime.date, now: datetime.datetime, batch_size: int,
+          calendars: list[str]) -> list[int]:
+    """The ids of a batch of the rule's candidates, locked; nothing else is read here.
+
+    Under READ COMMITTED a row a staff action changed after this statement's snapshot is locked
+    in its new version (PostgreSQL re-checks it), while everything else the statement reads (a
+    subquery, a joined row) stays as of the snapshot. So the values the history's hash and the
+    messages need are read by `_read_locked`, a later statement that sees every commit up to the
+    locks, after which no one can change these tickets until the batch commits."""
+    found = candidates(rule, today=today, now=now, calendars=calendars)
+    if connection.features.has_select_for_update_skip_locked:
+        # Two sweeps at once take different tickets instead of waiting for each other.
+        found = found.select_for_update(skip_locked=True, of=("self",))
+    return list(found.order_by("id").values_list("id", flat=True)[:batch_size])
+
+
+def _read_locked(ticket_ids: list[int]) -> list[dict[str, Any]]:
+    """The locked tickets as they are now: what the history's hash covers, the chain head the new
+    entry links to, the queue's name and the assignee's address for the messages."""
+    found = Ticket.objects.filter(pk__in=ticket_ids).annotate(
+        head=audit.chain_head(), queue_name=F("queue__name"), assignee_email=F("assignee__email"),
+        assignee_active=F("assignee__is_active"))
+    return list(found.order_by("id").values(*audit.CHAINED_FIELDS, "head", "queue_name", "assignee_email",
+                                            "assignee_active"))
 
 
 def _insert_escalations(rule: Rule, ticket_ids: list[int], *, now: datetime.datetime) -> None:
@@ -359,31 +400,66 @@ def _raise_tickets(rule: Rule, tickets: list[dict[str, Any]]) -> None:
                               heads={t["id"]: t["head"] for t in tickets})
 
 
-def _recipients(rule: Rule, tickets: list[dict[str, Any]]) -> dict[int, list[tuple[int, str]]]:
-    """Who hears of each ticket, as (user id, email): the assignee (or the queue), the queue's
-    managers, or the DPOs."""
+Recipients = dict[int, list[tuple[int, str]]]  # ticket id: (user id, email) of each person told
+
+
+def _recipients(rule: Rule, tickets: list[dict[str, Any]]) -> Recipients:
+    """Who hears of each ticket, as (user id, email): the assignee if still active (else the
+    queue's agents), the queue's managers, or the DPOs."""
     if rule.audience == "dpo":
         officers = list(User.objects.filter(groups__name="dpo", is_active=True).order_by("id")
                         .values_list("id", "email"))
         return {t["id"]: officers for t in tickets}
     through = Queue.managers.through if rule.audience == "managers" else Queue.members.through
-    links = through.objects.filter(queue_id__in={t["queue_id"] for t in tickets}, user__is_active=True)
+    by_queue = _people_of(through, {t["queue_id"] for t in tickets})
+    if rule.audience == "assignee_or_queue":
+        return {t["id"]: [(t["assignee_id"], t["assignee_email"] or "")] if t["assignee_active"]
+                else by_queue[t["queue_id"]] for t in tickets}
+    return {t["id"]: by_queue[t["queue_id"]] for t in tickets}
+
+
+def _people_of(through: Any, queue_ids: set[int]) -> dict[int, list[tuple[int, str]]]:
+    """The active members (or managers: `through`) of the queues, as (user id, email), by queue."""
+    links = through.objects.filter(queue_id__in=queue_ids, user__is_active=True)
     by_queue: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for queue_id, user_id, email in links.order_by("user_id").values_list("queue_id", "user_id",
                                                                            "user__email"):
-        by_queue[queue_id].append((user_id, email))
-    if rule.audience == "assignee_or_queue":
-        return {t["id"]: [(t["assignee_id"], t["assignee_email"])] if t["assignee_id"]
-                else by_queue[t["queue_id"]] for t in tickets}
-    return {t["id"]: by_queue[t["queue_id"]] for t in tickets}
+        by_queue[queue_id].append((user_id, email or ""))
+    return by_queue
+
+
+def _addressed(rule: Rule, tickets: list[dict[str, Any]], *, report: SweepReport) -> Recipients:
+    """The recipients, with the queue's managers added to every escalation that would otherwise
+    email no one (one more query, only for a batch that has such an escalation); each is counted,
+    and one with no manager either is logged: it is never dropped silently."""
+    recipients = _recipients(rule, tickets)
+    unaddressed = [t for t in tickets if not any(email for _, email in recipients[t["id"]])]
+    if not unaddressed:
+        return recipients
+    managers = ({} if rule.audience == "managers" else
+                _people_of(Queue.managers.through, {t["queue_id"] for t in unaddressed}))
+    for ticket in unaddressed:
+        told = {user_id for user_id, _ in recipients[ticket["id"]]}  # in-app only: no address
+        instead = [(user_id, email) for user_id, email in managers.get(ticket["queue_id"], [])
+                   if email and user_id not in told]
+        if instead:
+            recipients[ticket["id"]] = [*recipients[ticket["id"]], *instead]
+            report.to_managers[rule.name] += 1
+        else:
+            report.unaddressed[rule.name] += 1
+            logger.warning("escalation %s of ticket %s: nobody with an email address to tell",
+                           rule.name, ticket["reference"])
+    return recipients
+
+
 # Placeholders the message is rendered with once per rule and batch, then filled per ticket:
 # rendering three templates for each of thousands of tickets would be most of the sweep's time.
 _SLOTS = {"reference": "\ue000reference\ue000", "queue": "\ue000queue\ue000",
           "due_text": "\ue000due\ue000", "ticket_url": "\ue000url\ue000"}
 
 
-def _notify(rule: Rule, tickets: list[dict[str, Any]]) -> int:
-    recipients = _recipients(rule, tickets)
+def _notify(rule: Rule, tickets: list[dict[str, Any]], *, report: SweepReport) -> int:
+    recipients = _addressed(rule, tickets, report=report)
     language = settings.DESK_STAFF_LANGUAGE
     shape = render_message(event="escalation", language=language,
                            context={**_SLOTS, "rule": rule.description, "level": rule.level})

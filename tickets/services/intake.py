@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import datetime
+import hmac
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from notifications.services import outbox_enqueue
+from notifications.services import STATUS_URL, outbox_enqueue
 from tickets import clock
-from tickets.models import Attachment, Message, Queue, ReferenceCounter, Ticket
+from tickets.crypto import email_digest
+from tickets.errors import Refusal
+from tickets.models import Attachment, Message, Queue, ReferenceCounter, StatusLink, Ticket
 from tickets.regions import jurisdiction_for
-from tickets.services.common import Actor, record, stamp, status_link_issue
+from tickets.services.common import Actor, record, stamp
+from tickets.services.status_links import status_link_for_submitter
 from tickets.services.workflow import refuse_if_erased, ticket_resume_for_answer
 from tickets.uploads import CheckedUpload, discard, store
 
@@ -24,7 +30,47 @@ REQUESTER_REASON = "submitted by the requester through the public form"
 @dataclass(frozen=True)
 class Submission:
     ticket: Ticket
-    created: bool
+    created: bool  # False: a repeat of a request its sender made already ("already received")
+
+
+class SubmissionKeyUsed(Refusal):
+    """The submission key is another sender's request: nothing is made, nothing about it is told."""
+
+    code = "submission_key_used"
+
+
+@dataclass(frozen=True)
+class Submitter:
+    """Who sends a request, as far as a repeated submission key may answer them.
+
+    Submission keys are idempotency keys, not secrets: they are in every form page and any
+    client may send any key. So a repeat answers "already received" only to whoever shows they
+    made the request (issue 15, hole 1): the browser that submitted it (`browser`, the keyed
+    hash of its binding cookie, remembered with the ticket), or one that opened a status link
+    of the same email address (`status_ticket_id`, its status session) and posts that address;
+    an API client (`by_email`) with the same email address, which is told only the reference."""
+
+    email: str
+    browser: str = ""  # tickets.services.status_links.browser_digest; "" without a cookie
+    status_ticket_id: int | None = None  # the ticket this browser's status session opens
+    by_email: bool = False  # the API intake: the same email address is enough
+
+    def made(self, ticket: Ticket) -> bool:
+        address = email_digest(self.email)
+        same_email = hmac.compare_digest(address, ticket.requester_email_digest or "")
+        if self.by_email:
+            return same_email
+        if self.browser and StatusLink.objects.filter(ticket=ticket, browser_digest=self.browser).exists():
+            return True
+        if self.status_ticket_id is None or not same_email:
+            return False
+        proven = Ticket.objects.filter(pk=self.status_ticket_id).values_list(
+            "requester_email_digest", flat=True).first()
+        return proven is not None and hmac.compare_digest(proven, address)
+
+
+def _nothing() -> None:
+    return None
 
 
 def ticket_submit(
@@ -38,24 +84,43 @@ def ticket_submit(
     language: str,
     attachment: CheckedUpload | None,
     submission_key: uuid.UUID,
+    submitter: Submitter | None = None,
+    count: Callable[[], None] = _nothing,
 ) -> Submission:
-    """A request from the public form. The receipt time is the server's; a repeated form is one ticket."""
+    """A request from the public form or the API intake. The receipt time is the server's.
+
+    A repeated submission key (a double click, a client resending after a lost answer) makes
+    no second ticket. It answers the existing request only to its own sender
+    (`Submitter.made`); for anyone else it is SubmissionKeyUsed, which gives no access and tells
+    nothing. `count` counts an attempt against the rate limits (RateLimited stops everything):
+    it is called for every new request and every refused repeat, so a stranger reusing keys is
+    counted like any other submission; only the sender's own repeat is not counted."""
+    submitter = submitter or Submitter(email=email)
     existing = Ticket.objects.filter(submission_key=submission_key).first()
     if existing is not None:
-        return Submission(ticket=existing, created=False)
+        return _repeat(existing, submitter, count=count)
+    count()
     try:
         return ticket_create(
             kind=kind, country=country, region=region, name=name, email=email,
             description=description, language=language, attachment=attachment,
             submission_key=submission_key, received_at=timezone.now(), actor=None,
-            reason=REQUESTER_REASON,
+            reason=REQUESTER_REASON, browser=submitter.browser,
         )
     except IntegrityError:
-        # The same form posted twice at once: the other request's ticket stands.
+        # The same key posted twice at once: the other post's ticket stands, and is committed
+        # (the unique index made us wait for it), its submitter's row with it.
         existing = Ticket.objects.filter(submission_key=submission_key).first()
         if existing is None:
             raise
+        return _repeat(existing, submitter, count=_nothing)  # this attempt was counted above
+
+
+def _repeat(existing: Ticket, submitter: Submitter, *, count: Callable[[], None]) -> Submission:
+    if submitter.made(existing):
         return Submission(ticket=existing, created=False)
+    count()
+    raise SubmissionKeyUsed(_("This submission key was used already. Nothing was saved."))
 
 
 def ticket_create(
@@ -73,8 +138,10 @@ def ticket_create(
     actor: Actor,
     reason: str,
     acknowledge: bool = True,
+    browser: str = "",
 ) -> Submission:
-    """Create a ticket with its deadlines, first history row and acknowledgement in one transaction."""
+    """Create a ticket with its deadlines, first history row and acknowledgement in one transaction;
+    `browser` (a browser_digest) is the submitting browser, remembered for repeats of its key."""
     jurisdiction = jurisdiction_for(
         country=country, region=region, default_regime=settings.DESK_DEFAULT_REGIME,
         organisation_country=settings.DESK_ORGANISATION_COUNTRY,
@@ -100,6 +167,8 @@ def ticket_create(
             if attachment is not None and stored_name is not None:
                 _attach(ticket=ticket, message=None, upload=attachment, stored_name=stored_name,
                         actor=actor, reason=reason)
+            if browser:
+                status_link_for_submitter(ticket=ticket, browser=browser)
             if acknowledge:
                 _acknowledge(ticket)
     except BaseException:
@@ -161,7 +230,7 @@ def _acknowledge(ticket: Ticket) -> None:
             "kind": ticket.get_kind_display(),
             "kind_value": ticket.kind,
             "due_date": ticket.due_date,
-            "status_url": status_link_issue(ticket),
+            "status_url": STATUS_URL,  # a fresh link at each delivery attempt (issue 15, item 2)
             "organisation_name": settings.DESK_ORGANISATION_NAME,
         },
     )

@@ -5,11 +5,12 @@ requester's personal data is erased and the audit skeleton stays (research/relia
 Erased: the requester's name, email and its blind index, the request as written, every message
 body, the files (rows and bytes on disk), the satisfaction comment, the free-text reasons of pauses
 and the extension, the emails (recipient, subject, bodies, the server's last answer), the emailed
-status links, the names of downloaded files in the access log, and every copy of those in the
-history tables. Kept: reference, kind, law, calendar, language, country and region (they explain
-which law and calendar applied), every date and deadline, pauses' times, the outcome and its
-legal reason, escalations, the satisfaction score, queue, assignee, the working-day counts the
-dashboard adds up, and the access log's who, when and what.
+status links, the names of downloaded files in the access log and the keyed hash of the address
+in its entries of searches for it, and every copy of those in the history tables. Kept: reference,
+kind, law, calendar, language, country and region (they explain which law and calendar applied),
+every date and deadline, pauses' times, the outcome and its legal reason, escalations, the
+satisfaction score, queue, assignee, the working-day counts the dashboard adds up, and the access
+log's who, when and what.
 
 The fact is recorded: `Ticket.personal_data_erased_at`, and one sealed history entry whose reason
 names the actor ("system:retention"), the rule and the period, on the timeline and the compliance
@@ -40,7 +41,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from notifications.models import Outbox
-from tickets import uploads
+from tickets import audit, uploads
 from tickets.errors import RetentionRefused
 from tickets.models import (
     CLOSED_STATUS_VALUES,
@@ -53,6 +54,7 @@ from tickets.models import (
     StatusLink,
     Ticket,
 )
+from tickets.services.access import access_forget_searches
 from tickets.services.common import Actor, record, stamp
 
 RETENTION_ACTOR = "system:retention"
@@ -179,6 +181,9 @@ def _erase(tickets: list[Ticket], *, actor: Actor, reasons: dict[int, str]) -> N
     StatusLink.objects.filter(ticket_id__in=ids).delete()  # no emailed link opens the ticket again
     # Who looked, when and how stays; a download's detail is the file's name, which the requester chose.
     AccessLog.objects.filter(ticket_id__in=ids, action=AccessLog.Action.DOWNLOAD).update(detail="")
+    # Searches for the requester's address keep its keyed hash, like the blind index erased below:
+    # blanked, so that no entry points at the person; "email search", who and when stay.
+    access_forget_searches(digests=[ticket.requester_email_digest for ticket in tickets])
     blank = dict.fromkeys(TICKET_FIELDS, "")
     for ticket in tickets:
         for name, value in blank.items():
@@ -193,10 +198,16 @@ def _erase(tickets: list[Ticket], *, actor: Actor, reasons: dict[int, str]) -> N
 
 
 def _delete_attachments(ids: list[int], reasons: dict[int, str]) -> list[str]:
-    """Delete the file rows one by one, so that each deletion's history entry names retention."""
+    """Delete the file rows one by one, so that each deletion's history entry names retention.
+    Each entry is sealed into its ticket's chain of files (tickets/audit.py); the heads come with
+    the files' query and advance with each entry, not one query per file."""
     names = []
-    for attachment in Attachment.objects.filter(ticket_id__in=ids).order_by("id"):
+    heads: dict[int, str] = {}
+    files = Attachment.objects.filter(ticket_id__in=ids).annotate(chain_head=audit.head_of(Attachment))
+    for attachment in files.order_by("id"):
         names.append(attachment.stored_name)
+        heads.setdefault(attachment.ticket_id, attachment.chain_head or audit.GENESIS)
+        attachment._audit_heads = heads  # type: ignore[attr-defined]  # read by audit.seal
         stamp(attachment, actor=None, reason=reasons[attachment.ticket_id])
         attachment.delete()
     return names

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from notifications.services import outbox_enqueue
+from notifications.services import STATUS_URL, outbox_enqueue
 from tickets import clock
 from tickets.choices import STATUS_LABELS, MessageKind, Outcome, PauseKind
 from tickets.deadlines import DeadlineError
@@ -29,7 +29,7 @@ from tickets.errors import (
 )
 from tickets.lifecycle import IllegalTransition, Status, check_transition
 from tickets.models import ClockPause, Extension, Message, Queue, Ticket
-from tickets.services.common import Actor, record, stamp, status_link_issue
+from tickets.services.common import Actor, record, stamp
 
 Result = TypeVar("Result")
 User = get_user_model()
@@ -100,7 +100,7 @@ def _tell_requester(ticket: Ticket, *, event: str, key: str, **context: Any) -> 
         recipient=ticket.requester_email, language=ticket.language,
         context={
             "reference": ticket.reference, "name": ticket.requester_name,
-            "due_date": ticket.due_date, "status_url": status_link_issue(ticket),
+            "due_date": ticket.due_date, "status_url": STATUS_URL,  # made at delivery (issue 15)
             "organisation_name": settings.DESK_ORGANISATION_NAME, **context,
         },
     )

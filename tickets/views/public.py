@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import copy
 import datetime
+import logging
+import re
+import secrets
 import time
 import uuid
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.messages import get_messages
@@ -18,6 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -32,6 +37,7 @@ from tickets.forms import (
     PublicRequestForm,
     RequestForm,
     SatisfactionForm,
+    StatusLinkForm,
     StatusMessageForm,
     StatusResendForm,
     form_token,
@@ -39,12 +45,33 @@ from tickets.forms import (
 from tickets.lifecycle import Status
 from tickets.models import Satisfaction, Ticket
 from tickets.selectors.metrics import PublicRecord, public_record
-from tickets.services.status_links import status_links_resend
+from tickets.services.intake import SubmissionKeyUsed, Submitter
+from tickets.services.status_links import (
+    StatusLinkElsewhere,
+    StatusLinkUnknown,
+    browser_digest,
+    status_link_exchange,
+    status_links_resend,
+)
+
+logger = logging.getLogger(__name__)
 
 SUBMITTED_SESSION_KEY = "desk_submitted_ticket"
+SUBMITTED_AGAIN_SESSION_KEY = "desk_submitted_again"
+# The ticket whose emailed link this browser exchanged: proof that it reads that mailbox, which a
+# grant made at submission is not (anyone may type anyone's address into the form).
+LINK_PROVEN_SESSION_KEY = "desk_status_link_proven"
+
+# The browser's binding: a random value in a cookie of its own, kept longer than any session,
+# so that the browser that exchanged a link can open it again next week, and a browser that
+# submitted a request is recognised when it repeats the post. Only a keyed hash of it is stored
+# (tickets.services.status_links.browser_digest). Browsers keep a cookie 400 days at most.
+BROWSER_COOKIE = "desk_browser"
+BROWSER_COOKIE_SECONDS = 400 * 86400
+_BROWSER_VALUE = re.compile(r"^[A-Za-z0-9_-]{43}$")
 
 
-def _grant_status_access(request: HttpRequest, ticket: Ticket) -> None:
+def _grant_status_access(request: HttpRequest, ticket: Ticket, *, by_link: bool = False) -> None:
     """Give this browser the one ticket, for a short while, under a fresh session key: a session
     it came with (one it may have been handed, to fixate) is replaced; a browser with none gets
     its first when the response is saved, with no key to replace (two statements fewer)."""
@@ -53,6 +80,35 @@ def _grant_status_access(request: HttpRequest, ticket: Ticket) -> None:
     expires = timezone.now() + datetime.timedelta(seconds=settings.DESK_STATUS_SESSION_SECONDS)
     request.session[selectors.STATUS_SESSION_KEY] = ticket.pk
     request.session[selectors.STATUS_SESSION_EXPIRES_KEY] = expires.isoformat()
+    if by_link:
+        request.session[LINK_PROVEN_SESSION_KEY] = ticket.pk
+    else:
+        request.session.pop(LINK_PROVEN_SESSION_KEY, None)
+
+
+def _link_proven_ticket_id(request: HttpRequest) -> int | None:
+    """The ticket this browser holds by an emailed link it exchanged, while that grant lasts."""
+    proven = request.session.get(LINK_PROVEN_SESSION_KEY)
+    if proven is None:
+        return None
+    granted = selectors.ticket_for_status_session(request.session)
+    return proven if granted is not None and granted.pk == proven else None
+
+
+def browser_binding(request: HttpRequest) -> tuple[str, bool]:
+    """This browser's binding value, and whether it is new (then `keep_browser_binding` must set it)."""
+    value = request.COOKIES.get(BROWSER_COOKIE, "")
+    if _BROWSER_VALUE.match(value):
+        return value, False
+    return secrets.token_urlsafe(32), True
+
+
+def keep_browser_binding(response: HttpResponse, binding: tuple[str, bool]) -> HttpResponse:
+    value, new = binding
+    if new:
+        response.set_cookie(BROWSER_COOKIE, value, max_age=BROWSER_COOKIE_SECONDS, httponly=True,
+                            samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
+    return response
 
 
 def requester_language() -> str:
@@ -60,24 +116,26 @@ def requester_language() -> str:
     return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
-def submit_request(form: RequestForm) -> services.Submission:
-    """The one way a validated public request becomes a ticket, for the page and the API alike."""
+def submit_request(request: HttpRequest, form: RequestForm, *, submitter: Submitter) -> services.Submission:
+    """The one way a validated public request becomes a ticket, for the page and the API alike:
+    counted against the limits (RateLimited), unless it repeats its own sender's request, and
+    SubmissionKeyUsed when it repeats someone else's (tickets.services.intake.ticket_submit)."""
     data = form.cleaned_data
     return services.ticket_submit(
         kind=data["kind"], country=data["country"], region=data["region"], name=data["name"],
         email=data["email"], description=data["description"], language=requester_language(),
-        attachment=data["attachment"], submission_key=data["submission_key"],
+        attachment=data["attachment"], submission_key=data["submission_key"], submitter=submitter,
+        count=intake_counter(request, form),
     )
 
 
-def check_intake_limits(request: HttpRequest, form: RequestForm) -> None:
-    """Count a valid request against its client address and its email address, for the page
-    and the API alike; RateLimited if either is over. A repeat of a form already saved (a
-    double click) is not counted: it makes no new ticket and no new email."""
-    if Ticket.objects.filter(submission_key=form.cleaned_data["submission_key"]).exists():
-        return
-    ratelimit.hit("form-address", client_address(request), settings.DESK_RATE_FORM_ADDRESS)
-    ratelimit.hit("form-email", email_digest(form.cleaned_data["email"]), settings.DESK_RATE_FORM_EMAIL)
+def intake_counter(request: HttpRequest, form: RequestForm) -> Callable[[], None]:
+    """Counts one request against its client address and its email address, for the page and
+    the API alike; RateLimited if either is over."""
+    def count() -> None:
+        ratelimit.hit("form-address", client_address(request), settings.DESK_RATE_FORM_ADDRESS)
+        ratelimit.hit("form-email", email_digest(form.cleaned_data["email"]), settings.DESK_RATE_FORM_EMAIL)
+    return count
 
 
 def too_many(request: HttpRequest, refused: RateLimited, *, shown: HttpRequest | None = None) -> HttpResponse:
@@ -91,26 +149,49 @@ def too_many(request: HttpRequest, refused: RateLimited, *, shown: HttpRequest |
 @never_cache
 @require_http_methods(["GET", "POST"])
 def request_form(request: HttpRequest) -> HttpResponse:
+    binding = browser_binding(request)
     if request.method == "POST":
         form = PublicRequestForm(request.POST, request.FILES, renderer=select_renderer)
         if form.is_valid():
+            submitter = Submitter(email=form.cleaned_data["email"], browser=browser_digest(binding[0]),
+                                  status_ticket_id=_link_proven_ticket_id(request))
             try:
-                check_intake_limits(request, form)
+                submission = submit_request(request, form, submitter=submitter)
             except RateLimited as refused:
-                return too_many(request, refused)
-            submission = submit_request(form)
+                return keep_browser_binding(too_many(request, refused), binding)
+            except SubmissionKeyUsed:
+                return keep_browser_binding(_submission_key_used(request), binding)
             _grant_status_access(request, submission.ticket)
             request.session[SUBMITTED_SESSION_KEY] = submission.ticket.pk
-            return redirect("tickets:submitted")
+            request.session[SUBMITTED_AGAIN_SESSION_KEY] = not submission.created
+            return keep_browser_binding(redirect("tickets:submitted"), binding)
         status = 400
         record = public_record(timezone.localdate())
     else:
         record = public_record(timezone.localdate())
         if not request.GET and not get_messages(request):
-            return HttpResponse(_blank_form_page(request, record))
+            # The cookie now, so that a double click (two posts at once) carries one binding.
+            return keep_browser_binding(HttpResponse(_blank_form_page(request, record)), binding)
         form = PublicRequestForm(initial={"submission_key": uuid.uuid4()}, renderer=select_renderer)
         status = 200
-    return render(request, "public/request_form.html", {"form": form, "public_record": record}, status=status)
+    response = render(request, "public/request_form.html", {"form": form, "public_record": record},
+                      status=status)
+    return keep_browser_binding(response, binding)
+
+
+def _submission_key_used(request: HttpRequest) -> HttpResponse:
+    """A repeat of a request this browser did not make: the form again, as it was filled in, under
+    a fresh submission key, saying neither whose the request is nor anything in it. Its sender,
+    on another browser, is told how to tell whether it reached us before sending it again."""
+    data = request.POST.copy()
+    data["submission_key"] = str(uuid.uuid4())
+    form = PublicRequestForm(data, renderer=select_renderer)
+    form.is_valid()  # the answers as they were posted, checked again, their errors shown
+    form.add_error(None, _("This form was sent already, perhaps from another browser. If you sent "
+                           "it, our confirmation is in your email: look there before sending it "
+                           "again, as sending it again makes a new request."))
+    return render(request, "public/request_form.html",
+                  {"form": form, "public_record": public_record(timezone.localdate())}, status=409)
 
 
 # The blank form, rendered once per process, language and public record, cut where the page's
@@ -155,29 +236,94 @@ def submitted(request: HttpRequest) -> HttpResponse:
     ticket = Ticket.objects.filter(pk=ticket_id).first() if ticket_id else None
     if ticket is None:
         return redirect("tickets:request_form")
-    return render(request, "public/submitted.html", {"ticket": ticket})
+    received_before = bool(request.session.get(SUBMITTED_AGAIN_SESSION_KEY))
+    return render(request, "public/submitted.html", {"ticket": ticket, "received_before": received_before})
+
+
+# The pages where a link's secret is in play send no more than the desk's origin as Referer: on an
+# old link's page the full address (with its secret) would otherwise go with every request the
+# page makes, its stylesheet's too, into the access log. Not "no-referrer": a browser then posts
+# `Origin: null`, which CSRF protection refuses.
+LINK_REFERRER_POLICY = "strict-origin"
+
+
+def _count_link_attempt(request: HttpRequest) -> None:
+    # Every attempt counts, a wrong link too: guessing 256-bit secrets is hopeless anyway, but a
+    # script trying should be slowed down and seen, not served at full speed.
+    ratelimit.hit("status-link", client_address(request), settings.DESK_RATE_STATUS_LINK_ADDRESS)
 
 
 @never_cache
-@require_http_methods(["GET"])
-def status_open(request: HttpRequest, token: str) -> HttpResponse:
-    """Exchange the emailed secret for a short session and drop it from the address bar at once."""
+@require_http_methods(["GET", "POST"])
+def status_link(request: HttpRequest) -> HttpResponse:
+    """The emailed link, `/status/link/#SECRET`: the secret is in the fragment, which no browser
+    sends, so it is never in a logged address. The page's script (desk/status-link.js) puts it
+    into the form; without script the person pastes the link. Nothing is exchanged until the
+    person presses the button: a mail scanner or a prefetch that loads the page opens nothing,
+    and so cannot make the link its own."""
+    if request.method == "GET":
+        return _link_page(request, StatusLinkForm())
     try:
-        # Every attempt counts, a wrong link too: guessing 256-bit secrets is hopeless anyway,
-        # but a script trying should be slowed down and seen, not served at full speed.
-        ratelimit.hit("status-link", client_address(request), settings.DESK_RATE_STATUS_LINK_ADDRESS)
+        _count_link_attempt(request)
     except RateLimited as refused:
         return too_many(request, refused, shown=_without_secret(request))
+    form = StatusLinkForm(request.POST)
+    if not form.is_valid():
+        return _link_page(request, form, status=400)
+    binding = browser_binding(request)
+    try:
+        ticket = status_link_exchange(secret=form.cleaned_data["link"], browser=browser_digest(binding[0]))
+    except StatusLinkUnknown:
+        return keep_browser_binding(link_not_found(request), binding)
+    except StatusLinkElsewhere:
+        response = render(request, "public/link_elsewhere.html", {"request": _without_secret(request)},
+                          status=403)
+        return keep_browser_binding(response, binding)
+    _grant_status_access(request, ticket, by_link=True)
+    section = form.cleaned_data["section"]  # allowlisted by the form
+    response = HttpResponseRedirect(reverse("tickets:status") + (f"#{section}" if section else ""),
+                                    status=303)
+    response["Referrer-Policy"] = "no-referrer"
+    return keep_browser_binding(response, binding)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])  # a mail scanner's HEAD too: a 405 would be logged with the path
+def status_open(request: HttpRequest, token: str) -> HttpResponse:
+    """A link of the old shape, `/status/open/SECRET/`, in emails sent before the secret moved
+    to the fragment: still opens, through the same page and button (nothing is exchanged on a
+    GET), and the access log masks its path (desk/management/commands/rundesk.py)."""
+    try:
+        _count_link_attempt(request)
+    except RateLimited as refused:
+        return _logged_without_secret(too_many(request, refused, shown=_without_secret(request)))
     ticket = None
     if 20 <= len(token) <= 100:
         # Compared by digest: the database holds only SHA-256 of each secret, and the lookup is of
         # that digest, never of the secret itself (research §5, A6).
         ticket = selectors.ticket_by_status_link_digest(services.token_digest(token))
     if ticket is None:
-        return link_not_found(request)
-    _grant_status_access(request, ticket)
-    response = HttpResponseRedirect(reverse("tickets:status"), status=303)
-    response["Referrer-Policy"] = "no-referrer"
+        response = _logged_without_secret(link_not_found(request))
+    else:
+        response = _link_page(request, StatusLinkForm(initial={"link": token}), secret_given=True)
+    response["Referrer-Policy"] = LINK_REFERRER_POLICY
+    return response
+
+
+def _logged_without_secret(response: HttpResponse) -> HttpResponse:
+    """Django logs every 4xx with the request's path ("Not Found: /status/open/SECRET/"): an old
+    link refused (expired, or over the rate limit) is logged here with its secret masked, and
+    marked logged so that Django does not log it again."""
+    logger.warning("%s: /status/open/[secret]/", response.reason_phrase)
+    response._has_been_logged = True  # type: ignore[attr-defined]  # read by django.utils.log.log_response
+    return response
+
+
+def _link_page(request: HttpRequest, form: StatusLinkForm, *, secret_given: bool = False,
+               status: int = 200) -> HttpResponse:
+    response = render(request, "public/status_link.html", {"form": form, "secret_given": secret_given},
+                      status=status)
+    response["Referrer-Policy"] = LINK_REFERRER_POLICY
     return response
 
 

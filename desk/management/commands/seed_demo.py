@@ -14,8 +14,8 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from desk.models import AuthenticatorDevice
 from desk.second_factor import AUTHENTICATOR, secret_text
 from tickets.errors import Refusal
 from tickets.models import Queue, Ticket
@@ -84,8 +84,8 @@ class Command(BaseCommand):
                 user.save()
             user.groups.add(Group.objects.get_or_create(name=group_name)[0])
             # The second factor is set up already, so a tester can sign in with the printed secret.
-            if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-                TOTPDevice.objects.create(user=user, name=AUTHENTICATOR, confirmed=True)
+            if not AuthenticatorDevice.objects.filter(user=user, confirmed=True).exists():
+                AuthenticatorDevice.objects.create(user=user, name=AUTHENTICATOR, confirmed=True)
             for slug in member_of:
                 queues[slug].members.add(user)
             for slug in manager_of:
@@ -154,7 +154,7 @@ class Command(BaseCommand):
         self.stdout.write("Demo staff sign-ins (development only) at /staff/login/. Add the secret to an")
         self.stdout.write("authenticator app, or print the current code: python manage.py totp_code USERNAME")
         devices = {device.user.get_username(): device for device in
-                   TOTPDevice.objects.filter(confirmed=True).select_related("user")}
+                   AuthenticatorDevice.objects.filter(confirmed=True).select_related("user")}
         for username, password, group_name, _member, _manager in DEMO_USERS:
             device = devices.get(username)
             secret = secret_text(device).replace(" ", "") if device else "(no second factor)"

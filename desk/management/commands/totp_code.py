@@ -7,8 +7,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from desk.models import AuthenticatorDevice
 from desk.second_factor import current_code
 
 
@@ -21,7 +21,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
             raise CommandError("totp_code refuses to run in the production profile")
-        device = TOTPDevice.objects.filter(user__username=options["username"], confirmed=True).first()
+        device = (AuthenticatorDevice.objects.filter(user__username=options["username"], confirmed=True)
+                  .first())
         if device is None:
             raise CommandError(f"{options['username']} has no authenticator set up")
         self.stdout.write(current_code(device))

@@ -18,3 +18,9 @@ class Command(BaseCommand):
             self.stdout.write(f"{rule}: {count} ticket(s)")
         self.stdout.write(f"escalated {report.total} ticket(s) in {report.batches} batch(es); "
                           f"{report.messages} email(s) queued")
+        if report.to_managers:
+            self.stdout.write(f"{sum(report.to_managers.values())} escalation(s) had nobody to email and "
+                              "went to the queue's managers")
+        if report.unaddressed:
+            self.stdout.write(f"{sum(report.unaddressed.values())} escalation(s) had nobody to email at all "
+                              "(no manager either): recorded, see the log")
