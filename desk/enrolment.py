@@ -11,7 +11,6 @@ as the confirmation (desk.second_factor.totp_enrol_confirm). A link ends at its 
 from __future__ import annotations
 
 import datetime
-import hashlib
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -22,13 +21,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from desk.models import EnrolmentLink
+from desk.tokens import token_digest  # 256 random bits: a plain SHA-256, as for API tokens
 
 SESSION_KEY = "desk_enrolment_link"
-
-
-def link_digest(secret: str) -> str:
-    # 256 random bits: a plain SHA-256 is enough, and a lookup by digest compares no prefix of a secret.
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -57,7 +52,7 @@ def enrolment_link_issue(*, user: Any, actor: Any, reason: str,
             link._history_user = actor  # type: ignore[attr-defined]  # simple-history's documented hook
             link._change_reason = "replaced by a newer link"  # type: ignore[attr-defined]
             link.save(update_fields=["revoked_at"])
-        link = EnrolmentLink(user=user, digest=link_digest(secret),
+        link = EnrolmentLink(user=user, digest=token_digest(secret),
                              expires_at=now + datetime.timedelta(hours=hours))
         link._history_user = actor  # type: ignore[attr-defined]
         link._change_reason = reason[:100]  # type: ignore[attr-defined]
@@ -72,5 +67,5 @@ def live_link(*, secret: str = "", link_id: int | None = None) -> EnrolmentLink 
     links = EnrolmentLink.objects.select_related("user").filter(
         used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now(),
         user__is_active=True, user__is_staff=True)
-    links = links.filter(pk=link_id) if link_id is not None else links.filter(digest=link_digest(secret))
+    links = links.filter(pk=link_id) if link_id is not None else links.filter(digest=token_digest(secret))
     return links.first()

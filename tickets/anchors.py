@@ -146,6 +146,24 @@ def _lines(path: Path) -> Iterator[bytes]:
         yield from file
 
 
+def _signed_lines(path: Path, *, refused: str, digest: Any = None) -> Iterator[bytes]:
+    """Each line the signature covers, in order (every line but the last, which holds the
+    signature); once they are all read, the signature is checked and `refused` raised as an
+    AnchorError if it does not match. `digest`, a hashlib object, takes every line as written."""
+    mac = hmac.new(_key(), digestmod=hashlib.sha256)
+    previous: bytes | None = None
+    for line in _lines(path):
+        if digest is not None:
+            digest.update(line)
+        if previous is not None:
+            mac.update(previous)
+            yield previous
+        previous = line
+    signature = json.loads(previous or b"{}").get("signature", "")
+    if not hmac.compare_digest(mac.hexdigest(), str(signature)):
+        raise AnchorError(refused)
+
+
 @dataclass(frozen=True)
 class Anchor:
     path: Path
@@ -157,26 +175,19 @@ class Anchor:
     @classmethod
     def open(cls, path: Path) -> Anchor:
         """Read the whole file once, streaming: a signature that does not match refuses it."""
-        mac, digest = hmac.new(_key(), digestmod=hashlib.sha256), hashlib.sha256()
+        digest = hashlib.sha256()
         header: dict[str, Any] | None = None
         summary: dict[str, Any] | None = None
-        previous: bytes | None = None
+        refused = (f"{path.name} is not signed with DESK_AUDIT_ANCHOR_KEY: it was changed, cut, or made "
+                   "with another key")
         try:
-            for line in _lines(path):
-                digest.update(line)
-                if previous is not None:
-                    mac.update(previous)
-                    if header is None:
-                        header = json.loads(previous)
-                    elif previous.startswith(b'{"summary":'):
-                        summary = json.loads(previous)["summary"]
-                previous = line
-            signature = json.loads(previous or b"{}").get("signature", "")
+            for line in _signed_lines(path, refused=refused, digest=digest):
+                if header is None:
+                    header = json.loads(line)
+                elif line.startswith(b'{"summary":'):
+                    summary = json.loads(line)["summary"]
         except (OSError, ValueError, AttributeError) as error:
             raise AnchorError(f"{path.name} is not an anchor: {error}") from None
-        if not hmac.compare_digest(mac.hexdigest(), str(signature)):
-            raise AnchorError(f"{path.name} is not signed with DESK_AUDIT_ANCHOR_KEY: it was changed, "
-                              "cut, or made with another key")
         if not header or header.get("format") != FORMAT or header.get("version") != VERSION or not summary:
             raise AnchorError(f"{path.name} is not an anchor of this format")
         made_at = datetime.datetime.fromisoformat(header["made_at"])
@@ -188,21 +199,14 @@ class Anchor:
     def records(self, wanted: list[int] | None = None) -> Iterator[tuple[int, Pinned]]:
         """Each anchored ticket (or each of `wanted`), by ticket id. The signature is checked again
         at the end: a file swapped since `open` raises AnchorError."""
-        mac = hmac.new(_key(), digestmod=hashlib.sha256)
         chosen = None if wanted is None else set(wanted)
-        previous: bytes | None = None
-        for line in _lines(self.path):
-            if previous is not None:
-                mac.update(previous)
-                if previous.startswith(b'{"chains":'):
-                    record = json.loads(previous)
-                    if chosen is None or record["id"] in chosen:
-                        chains = {name: (int(count), str(head))
-                                  for name, (count, head) in record["chains"].items()}
-                        yield record["id"], Pinned(record["reference"], chains)
-            previous = line
-        if not hmac.compare_digest(mac.hexdigest(), str(json.loads(previous or b"{}").get("signature", ""))):
-            raise AnchorError(f"{self.path.name} changed while it was read")
+        for line in _signed_lines(self.path, refused=f"{self.path.name} changed while it was read"):
+            if line.startswith(b'{"chains":'):
+                record = json.loads(line)
+                if chosen is None or record["id"] in chosen:
+                    chains = {name: (int(count), str(head))
+                              for name, (count, head) in record["chains"].items()}
+                    yield record["id"], Pinned(record["reference"], chains)
 
 
 def anchor_email(anchor: Anchor) -> bool:

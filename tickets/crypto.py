@@ -227,8 +227,15 @@ def file_digest(content: bytes) -> str:
 
 
 def keyed_sha256(plain_sha256_hex: str) -> str:
+    return index_digest("attachment", plain_sha256_hex)
+
+
+def index_digest(purpose: str, value: str) -> str:
+    """HMAC-SHA256 under DESK_EMAIL_INDEX_KEY of "<purpose>:<value>", in hex: a keyed hash that
+    finds a value again without keeping it, the purpose keeping one kind's hashes from matching
+    another's (an attachment's, a browser's)."""
     key: bytes = settings.DESK_EMAIL_INDEX_KEY
-    return hmac.new(key, b"attachment:" + plain_sha256_hex.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
 
 
 def normalise_email(email: str) -> str:

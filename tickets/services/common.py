@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import models
 
+from desk.tokens import token_digest  # a status link's secret is kept as an API token's is
 from tickets.models import StatusLink, Ticket
 
 Actor = User | None
@@ -26,10 +26,6 @@ def record(ticket: Ticket, *, actor: Actor, reason: str, fields: Iterable[str] =
     """The ticket's one history entry for an action: the fields it changed, who, and why."""
     stamp(ticket, actor=actor, reason=reason)
     ticket.save(update_fields=[*fields, "updated_at"])
-
-
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def status_link_url(secret: str) -> str:

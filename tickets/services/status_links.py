@@ -7,7 +7,6 @@ server: a stolen database cannot turn a stored hash back into a cookie that open
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 
@@ -17,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from notifications.services import STATUS_URL, outbox_enqueue
-from tickets import selectors
+from tickets import crypto, selectors
 from tickets.errors import Refusal
 from tickets.lifecycle import OPEN_STATUSES, Status
 from tickets.models import StatusLink, Ticket
@@ -69,8 +68,7 @@ class StatusLinkElsewhere(Refusal):
 
 def browser_digest(binding: str) -> str:
     """The keyed hash of a browser's binding cookie: all the desk remembers of the browser."""
-    key: bytes = settings.DESK_EMAIL_INDEX_KEY
-    return hmac.new(key, b"desk.browser:" + binding.encode(), hashlib.sha256).hexdigest()
+    return crypto.index_digest("desk.browser", binding)
 
 
 def status_link_exchange(*, secret: str, browser: str) -> Ticket:
