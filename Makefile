@@ -21,10 +21,13 @@ install: $(VENV)/.installed messages
 messages: $(VENV)/.installed
 	cd desk && ../$(PY) ../manage.py compilemessages --verbosity 0
 
+# `make run PORT=8001` when 8000 is taken; emailed links follow the port unless DESK_PUBLIC_BASE_URL is set.
+PORT ?= 8000
+run: export DESK_PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: install
 	$(PY) manage.py migrate --noinput --verbosity 0
 	$(PY) manage.py seed_demo --if-empty
-	$(PY) manage.py rundesk
+	$(PY) manage.py rundesk --bind 127.0.0.1:$(PORT)
 
 test: install lint typecheck test-deadlines test-fast test-integration
 

@@ -6,7 +6,7 @@ import os
 from typing import Any
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun, worker_init, worker_process_init
+from celery.signals import task_postrun, task_prerun, worker_init, worker_process_init, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "desk.settings")
 
@@ -44,3 +44,14 @@ def pool_process_starting(**kwargs: Any) -> None:
     from desk import faults
 
     faults.hit("worker.pool_start")
+
+
+@worker_ready.connect
+def worker_is_ready(**kwargs: Any) -> None:
+    """Tells `make run` the worker takes tasks now: it prints the desk's addresses and sign-ins
+    once the web server answers and this file exists (desk/management/commands/rundesk.py)."""
+    from pathlib import Path
+
+    ready_file = os.environ.get("RUNDESK_WORKER_READY_FILE")
+    if ready_file:
+        Path(ready_file).touch()

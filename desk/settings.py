@@ -229,6 +229,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("fi", _("Finnish")), ("sv", _("Swedish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "desk" / "locale"]
+# Dates as each language writes them ("5. tammikuuta 2027", "5 January 2027"): desk/formats/.
+FORMAT_MODULE_PATH = ["desk.formats"]
 USE_I18N = True
 USE_TZ = True
 # The organisation's zone: the receipt *date* of a request is its date here (research/deadlines.md §2.2).
@@ -301,14 +303,21 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Email. Development prints to the console; production talks SMTP.
+# Email. Development keeps each email as a file under var/mail/, listed at /dev/mail/ (issue 16,
+# item 16: the console buried `make run`'s sign-ins under the demo's 150 emails); production talks
+# SMTP, and neither "files" nor the page exists there.
 EMAIL_BACKEND_NAME = env.choice(
-    "DESK_EMAIL_BACKEND", "smtp" if PRODUCTION else "console", ("console", "smtp")
+    "DESK_EMAIL_BACKEND", "smtp" if PRODUCTION else "files", ("files", "console", "smtp")
 )
+if PRODUCTION and EMAIL_BACKEND_NAME == "files":
+    raise ImproperlyConfigured("DESK_EMAIL_BACKEND=files is for the development profile only: use smtp")
 EMAIL_BACKEND = {
+    "files": "desk.dev_mail.FileMailBackend",
     "console": "django.core.mail.backends.console.EmailBackend",
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
 }[EMAIL_BACKEND_NAME]
+DESK_DEV_MAIL = EMAIL_BACKEND_NAME == "files"  # the /dev/mail/ page (desk/dev_mail.py)
+DESK_DEV_MAIL_DIR = VAR_DIR / "mail"
 EMAIL_HOST = env.text("DESK_EMAIL_HOST", "localhost")
 EMAIL_PORT = env.number("DESK_EMAIL_PORT", 25, minimum=1, maximum=65535)
 EMAIL_HOST_USER = env.text("DESK_EMAIL_USER", "")
@@ -528,6 +537,9 @@ DESK_SUPERVISORY_AUTHORITY_URL = env.text("DESK_SUPERVISORY_AUTHORITY_URL", "htt
 # The public form shows the last twelve months' record (answered on time, how people say they
 # were treated) once at least this many requests were answered: fewer could point at a person.
 DESK_PUBLIC_RECORD_MINIMUM = env.number("DESK_PUBLIC_RECORD_MINIMUM", 20, minimum=1)
+# Whether to publish it at all: the organisation's choice (issue 16, item 19). Off, the form never
+# shows it, whatever the figures.
+DESK_PUBLIC_RECORD = env.flag("DESK_PUBLIC_RECORD", default=True)
 # Retention (GDPR Art. 5(1)(e), storage limitation): this many days after a ticket is closed
 # (closed, withdrawn or rejected) the requester's personal data is erased; the statistics, the
 # deadlines and the audit skeleton stay. Per kind, e.g. "complaint=1095,question=365"; a kind not
@@ -583,5 +595,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.choice(
         "DESK_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))},
     # Axes logs every sign-in at INFO; its warnings (lockouts) are what an operator needs.
-    "loggers": {"axes": {"level": "WARNING"}},
+    # Kombu warns "No hostname was supplied" at every connection to the embedded broker, which has
+    # no host (`make run`'s console, issue 16, item 16); a Redis or RabbitMQ URL always names one.
+    "loggers": {"axes": {"level": "WARNING"}, "kombu.connection": {"level": "ERROR"}},
 }

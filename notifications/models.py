@@ -72,7 +72,10 @@ class Outbox(models.Model):
 
 
 class Notification(models.Model):
-    """The in-app list of a member of staff (/staff/notifications/)."""
+    """One entry of a member of staff's in-app list (/staff/notifications/): an event (an
+    escalation rule, "escalation.due_soon") about a ticket. The list groups them per event and day
+    and words them in its reader's language from the event and the ticket
+    (notifications.selectors.notification_groups), never from `text`."""
 
     # No index of its own: notification_unread (user, read_at) starts with it.
     user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="desk_notifications",
@@ -80,13 +83,20 @@ class Notification(models.Model):
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, null=True, related_name="+")
     event = models.CharField(max_length=50)
     dedupe_key = models.CharField(max_length=200, unique=True)
-    text = models.CharField(max_length=500)
+    # The subject of the email that went with it, in the desk's staff language, for the admin only.
+    text = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+        indexes = [
+            # The navigation's unread count, and "mark all as read".
+            models.Index(fields=["user", "read_at"], name="notification_unread"),
+            # The list: a user's notifications of the last days, a range of this index whatever
+            # the years of notifications before them.
+            models.Index(fields=["user", "created_at"], name="notification_recent"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.text[:40]}"

@@ -11,6 +11,7 @@ from django.utils import translation
 EVENTS = (
     "acknowledgement", "reply", "information_requested", "extended", "resolved", "escalation", "digest",
     "status_links",
+    "requester_message", "requester_withdrew", "withdrawn",  # tickets/services/requester.py
 )
 
 

@@ -31,7 +31,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
 from django.db.models import Case, F, PositiveSmallIntegerField, Q, When
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from desk import faults
 from notifications.models import Notification, Outbox
@@ -440,9 +440,18 @@ def outbox_sweep() -> int:
     return len(ids)
 
 
-def notifications_mark_read(*, user: Any) -> int:
-    """Mark every unread notification of the user read; returns how many."""
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+def notifications_mark_read(*, user: Any, notification_id: int | None = None, event: str = "",
+                            day: datetime.date | None = None) -> int:
+    """Mark the user's unread notifications read: one (`notification_id`), one group of the list
+    (`event` on `day`, a day in the current time zone), or else all; returns how many."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if notification_id is not None:
+        unread = unread.filter(pk=notification_id)
+    if event and day is not None:
+        start, end = (timezone.make_aware(datetime.datetime.combine(date, datetime.time()))
+                      for date in (day, day + datetime.timedelta(days=1)))
+        unread = unread.filter(event=event, created_at__gte=start, created_at__lt=end)
+    return unread.update(read_at=timezone.now())
 
 
 def outbox_retry(*, outbox_ids: list[int] | None = None) -> list[int]:
@@ -479,11 +488,13 @@ def digest_send(*, today: datetime.date | None = None) -> int:
         key = f"digest:{manager.pk}:{today.isoformat()}"
         if not due or Outbox.objects.filter(dedupe_key=key).exists():
             continue
-        with transaction.atomic():
+        # The subject names the day as the manager's language writes it ("30. maaliskuuta 2026").
+        with transaction.atomic(), translation.override(language):
             outbox_enqueue(
                 dedupe_key=key, event="digest",
                 recipient=manager.email, language=language,
-                context={"reference": today.isoformat(), "tickets": due, "today": today,
+                context={"reference": formats.date_format(today, "DATE_FORMAT"), "tickets": due,
+                         "today": today,
                          "overdue": sum(1 for t in due if t["due_date"] < today),
                          "queue_url": f"{settings.DESK_PUBLIC_BASE_URL}/staff/tickets/?due_within=7"})
         written += 1

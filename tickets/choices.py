@@ -66,15 +66,28 @@ class Priority(models.IntegerChoices):
     URGENT = 4, _("Urgent")
 
 
+# Two voices for one status: the staff's (the model's choices, so `get_status_display()`, the
+# queue, the record and the reports speak of the requester in the third person) and the
+# requester's (the status page and the emails, which speak to them).
 STATUS_LABELS = {
     Status.NEW: pgettext_lazy("ticket status", "Received"),
-    Status.AWAITING_VERIFICATION: _("Waiting for your proof of identity"),
+    Status.AWAITING_VERIFICATION: _("Waiting for proof of identity"),
     Status.IN_PROGRESS: _("In progress"),
-    Status.AWAITING_REQUESTER: _("Waiting for your answer"),
+    Status.AWAITING_REQUESTER: _("Waiting for the requester"),
     Status.RESOLVED: _("Resolved"),
     Status.CLOSED: _("Closed"),
     Status.WITHDRAWN: _("Withdrawn"),
     Status.REJECTED: _("Rejected"),
+}
+REQUESTER_STATUS_LABELS = {
+    Status.NEW.value: pgettext_lazy("ticket status", "Received"),
+    Status.AWAITING_VERIFICATION.value: _("Waiting for your proof of identity"),
+    Status.IN_PROGRESS.value: _("In progress"),
+    Status.AWAITING_REQUESTER.value: _("Waiting for your answer"),
+    Status.RESOLVED.value: _("Resolved"),
+    Status.CLOSED.value: _("Closed"),
+    Status.WITHDRAWN.value: _("Withdrawn"),
+    Status.REJECTED.value: _("Rejected"),
 }
 STATUS_CHOICES = [(status.value, label) for status, label in STATUS_LABELS.items()]
 
@@ -86,10 +99,30 @@ class MessageKind(models.TextChoices):
 
 
 class Outcome(models.TextChoices):
-    FULFILLED = "fulfilled", _("Done as you asked")
-    PARTLY_FULFILLED = "partly_fulfilled", _("Partly done as you asked")
+    """The staff's words; the requester reads `requester_outcome_label()`."""
+
+    FULFILLED = "fulfilled", _("Fulfilled")
+    PARTLY_FULFILLED = "partly_fulfilled", _("Partly fulfilled")
     REFUSED = "refused", _("Refused")
-    WITHDRAWN = "withdrawn", _("Withdrawn by you")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the requester")
+
+
+REQUESTER_OUTCOME_LABELS = {
+    Outcome.FULFILLED.value: _("Done as you asked"),
+    Outcome.PARTLY_FULFILLED.value: _("Partly done as you asked"),
+    Outcome.REFUSED.value: _("Refused"),
+    Outcome.WITHDRAWN.value: _("Withdrawn by you"),
+}
+
+
+def requester_status_label(value: str) -> str:
+    """The status as the requester reads it, in the active language ("Waiting for your answer")."""
+    return str(REQUESTER_STATUS_LABELS[Status(value).value])
+
+
+def requester_outcome_label(value: str) -> str:
+    """The outcome as the requester reads it, in the active language ("Done as you asked")."""
+    return str(REQUESTER_OUTCOME_LABELS[Outcome(value).value])
 
 
 class PauseKind(models.TextChoices):

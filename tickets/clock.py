@@ -30,6 +30,10 @@ class ExtensionGrant(Protocol):
 
 @dataclass(frozen=True)
 class TicketClock:
+    """What a ticket keeps of its schedule. `explanation` is `Schedule.to_dict()`, kept as
+    `Ticket.deadlines`: each deadline with its English texts and its `wording`, the messages that
+    tickets/explanations.py renders in the reader's language."""
+
     due_date: datetime.date
     first_response_due: datetime.date | None
     acknowledge_due: datetime.date | None

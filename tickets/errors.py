@@ -1,6 +1,10 @@
-"""Domain refusals: one family, each with a code and a message for the person who asked.
+"""Domain refusals: one family, each with a code for programs and a message for the person who
+asked: a sentence in their language (gettext at the moment it is raised), never a code, a field
+name or the deadline engine's developer text.
 
-Views turn them into a message on the page, the API into a 409 with the code (STYLE.md).
+Views turn them into a message on the page, the API into a 409 with the code and the message
+(STYLE.md). What a ticket allows now, and the words for what it does not, come first from
+`tickets.selectors.actions.available_actions`, which raises these same refusals.
 A refusal changes nothing: services raise it before writing anything.
 """
 

@@ -11,15 +11,17 @@ from typing import Any, ClassVar, cast
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils import translation
 from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from tickets import uploads
 from tickets.choices import KIND_HINTS, SATISFACTION_LABELS, Kind
 from tickets.regions import UK_NATIONS, US_STATES
-from tickets.uploads import CheckedUpload, UploadRefused, check_upload
+from tickets.uploads import CheckedUpload, HeldUpload, UploadRefused, check_upload
 
 # Fields a browser sends besides the form's own; anything else is a forged or stale post.
 _FRAMEWORK_FIELDS = frozenset({"csrfmiddlewaretoken"})
@@ -53,8 +55,9 @@ class StrictForm(forms.Form):
             unexpected = sorted(set(self.data) - known - _FRAMEWORK_FIELDS)
             if unexpected:
                 raise forms.ValidationError(
+                    # Not "Nothing was saved": the error summary says it once (issue 16).
                     _("The form contained fields it does not accept: %(fields)s. "
-                      "Nothing was saved. Please reload the page and try again.")
+                      "Please reload the page and try again.")
                     % {"fields": ", ".join(name[:40] for name in unexpected[:5])},
                     code="unexpected_fields",
                 )
@@ -96,10 +99,12 @@ class HumanCheck(StrictForm):
       without it, did not come from a person reading the page.
 
     A post that fails either is not saved, and is not answered as if accepted: the form comes
-    back with everything the person typed, the trap empty, a fresh time, and one message asking
-    to send it again. A person who autofilled the trap or clicked too fast loses nothing and a
-    statutory request is never silently dropped; a script learns only that its post was not
-    taken, with the same message for both checks, so not which one caught it."""
+    back with everything the person typed (its file too: PublicRequestForm), the trap empty, a
+    fresh time, and a message that says plainly what happened and asks to send it again. A person
+    who clicked too fast or left the page open overnight is told so; the trap, a missing or a
+    forged time get one message alike, so a script does not learn which of them caught it. When
+    the form has mistakes to correct as well, their messages are enough: it is sent again anyway.
+    A statutory request is never silently dropped."""
 
     human_check_purpose: ClassVar[str] = "form"
 
@@ -126,23 +131,46 @@ class HumanCheck(StrictForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        if self.is_bound and not self._looks_human(cleaned):
+        failed = self._human_check_failure(cleaned) if self.is_bound else None
+        if failed is not None:
             self.human_check_failed = True
-            raise forms.ValidationError(
-                _("Please check your answers and send the form again. Nothing was saved yet."),
-                code="human_check",
-            )
+            if not self.errors:  # mistakes to correct say enough: the form is sent again anyway
+                raise forms.ValidationError(_HUMAN_CHECK_MESSAGES[failed], code="human_check")
         return cleaned
 
-    def _looks_human(self, cleaned: dict[str, Any]) -> bool:
+    @property
+    def only_to_send_again(self) -> bool:
+        """Nothing to correct: the form failed the human check alone, and is to be sent again as
+        it is (templates/includes/error_summary.html shows a notice then, not an error)."""
+        return self.human_check_failed and set(self.errors) == {NON_FIELD_ERRORS}
+
+    def _human_check_failure(self, cleaned: dict[str, Any]) -> str | None:
+        """None for a post that looks like a person's; else which message to give."""
         if cleaned.get("website") or self.data.get(self.add_prefix("website")):
-            return False
+            return "not_human"
         posted = str(self.data.get(self.add_prefix("form_token"), ""))
         served_at = _served_at(self.human_check_purpose, posted)
         if served_at is None:
-            return False
+            return "not_human"
         age = time.time() - served_at
-        return settings.DESK_FORM_MIN_SECONDS <= age <= settings.DESK_FORM_MAX_AGE_SECONDS
+        if age < -60:
+            return "not_human"  # a time the server never gave (signed, but in the future)
+        if age < settings.DESK_FORM_MIN_SECONDS:
+            return "too_fast"
+        if age > settings.DESK_FORM_MAX_AGE_SECONDS:
+            return "too_old"
+        return None
+
+
+# Each says what happened, then the same request, in the person's language.
+_HUMAN_CHECK_MESSAGES = {
+    "too_fast": gettext_lazy("That was quicker than a person usually fills in the form. "
+                             "Please check your answers and send the form again."),
+    "too_old": gettext_lazy("The form was open for a long time. "
+                            "Please check your answers and send the form again."),
+    "not_human": gettext_lazy("We could not tell that a person sent this form. "
+                              "Please check your answers and send the form again."),
+}
 
 
 class UploadField(forms.FileField):
@@ -183,8 +211,22 @@ def country_choices(language: str) -> ReadyChoices:
         return ReadyChoices((("", _("Choose a country")), *named))
 
 
-US_STATE_CHOICES = ReadyChoices((("", "—"), *US_STATES))
-UK_NATION_CHOICES = ReadyChoices((("", "—"), *UK_NATIONS))
+US_STATE_CHOICES = ReadyChoices((("", gettext_lazy("Choose a state")), *US_STATES))
+UK_NATION_CHOICES = ReadyChoices((("", gettext_lazy("Choose a part of the United Kingdom")), *UK_NATIONS))
+
+
+class RegionField(forms.ChoiceField):
+    """A state or a part of one country, asked only of the people who live there, and required of
+    them (RequestForm.clean): never marked optional, and shown only while that country is chosen
+    (desk.css with :has(), desk/request-form.js where :has() is missing; both fields show, each
+    saying whom it is for, with neither). Whenever it shows, it is required: it says so."""
+
+    def __init__(self, *, for_country: str, **kwargs: Any) -> None:
+        super().__init__(required=False, **kwargs)
+        self.for_country = for_country
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        return {**super().widget_attrs(widget), "aria-required": "true"}
 
 
 class RequestForm(StrictForm):
@@ -196,12 +238,12 @@ class RequestForm(StrictForm):
         label=gettext_lazy("Country where you live"),
         help_text=gettext_lazy("The law of your country decides how quickly we must answer."),
     )
-    us_state = forms.ChoiceField(
-        label=gettext_lazy("US state"), required=False,
+    us_state = RegionField(
+        for_country="US", label=gettext_lazy("US state"),
         help_text=gettext_lazy("Only if you live in the United States."),
     )
-    uk_nation = forms.ChoiceField(
-        label=gettext_lazy("Part of the United Kingdom"), required=False,
+    uk_nation = RegionField(
+        for_country="GB", label=gettext_lazy("Part of the United Kingdom"),
         help_text=gettext_lazy("Only if you live in the United Kingdom."),
     )
     name = forms.CharField(label=gettext_lazy("Your name"), max_length=200)
@@ -224,7 +266,11 @@ class RequestForm(StrictForm):
         # In the active language; the sorted list is made once per language and process.
         cast(forms.ChoiceField, self.fields["country"]).choices = country_choices(
             get_language() or settings.LANGUAGE_CODE)
-        self.initial.setdefault("country", settings.DESK_ORGANISATION_COUNTRY)
+        # No country is chosen for the person: it decides the law their request falls under, and
+        # neither the organisation's country nor the browser's (en-GB is set on many a browser
+        # outside the UK, en-US on most) is where they live. A choice left as it came would pass
+        # unseen; an empty one is asked for. The blank page stays one page per language too
+        # (views/public.py, _blank_form_page), where a per-region choice would make one per region.
         cast(forms.ChoiceField, self.fields["us_state"]).choices = US_STATE_CHOICES
         cast(forms.ChoiceField, self.fields["uk_nation"]).choices = UK_NATION_CHOICES
 
@@ -253,9 +299,84 @@ class RequestForm(StrictForm):
 
 
 class PublicRequestForm(HumanCheck, RequestForm):
-    """The request form of the public page: RequestForm (as the API takes it) plus the human checks."""
+    """The request form of the public page: RequestForm (as the API takes it) plus the human
+    checks, and the file kept when the form comes back (tickets.uploads.hold): a browser never
+    sends a file again by itself, so the page carries the kept file's signed reference instead,
+    and the person may replace the file or choose not to send it."""
 
     human_check_purpose = "request"
+
+    held_attachment = forms.CharField(required=False, max_length=2_000, widget=forms.HiddenInput)
+    forget_held_attachment = forms.BooleanField(required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.held: HeldUpload | None = None  # the kept file this post sends, or the page carries
+        self._posted_held: HeldUpload | None = None  # the kept file the post named, if genuine
+        self._attachment_is_new = False
+
+    def clean(self) -> dict[str, Any]:
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            self._take_held(self.cleaned_data)  # the human check failed: its form comes back, file too
+            raise
+        self._take_held(cleaned)
+        return cleaned
+
+    def _take_held(self, cleaned: dict[str, Any]) -> None:
+        """The kept file becomes this post's attachment, unless a new one replaces it or the person
+        chose not to send it; one that cannot be had any more is asked for again, by its name."""
+        self._attachment_is_new = bool(cleaned.get("attachment"))
+        reference = cleaned.get("held_attachment") or ""
+        held = self._posted_held = uploads.held_upload(reference) if reference else None
+        if reference and held is None:
+            self.add_error("held_attachment", _("The form was out of date. Please send it again."))
+        if held is None or self._attachment_is_new or cleaned.get("forget_held_attachment"):
+            return  # none kept, or replaced, or not to be sent after all
+        if self.has_error("attachment"):
+            self.held = held  # a replacement that was refused: the kept file stays on offer
+            return
+        try:
+            cleaned["attachment"] = uploads.read_held(held, submission_key=str(cleaned.get("submission_key")))
+        except uploads.HeldUploadGone:
+            self.add_error("attachment", self.not_kept_message(held.original_name))
+        else:
+            self.held = held
+
+    @staticmethod
+    def not_kept_message(name: str) -> str:
+        return _("We could not keep your file %(name)s. Please attach it again.") % {"name": name}
+
+    @property
+    def attachment_to_keep(self) -> CheckedUpload | None:
+        """The file this post brought, checked, for a form that comes back."""
+        if not self._attachment_is_new or self.has_error("attachment"):
+            return None
+        attachment = self.cleaned_data.get("attachment")
+        return attachment if isinstance(attachment, CheckedUpload) else None
+
+    def keep_attachment(self, held: HeldUpload | None) -> None:
+        """The new file, kept for the next send (it replaces one kept before); None: it could not
+        be kept, and the person is asked, by its name, to attach it again."""
+        upload = self.attachment_to_keep
+        if upload is not None:
+            if held is None:
+                self.add_error("attachment", self.not_kept_message(upload.original_name))
+            self.held = held
+        self.discard_unsent_held()
+
+    def discard_unsent_held(self) -> None:
+        """The kept file the post named, if it was replaced or not to be sent after all."""
+        if self._posted_held is not None and self._posted_held != self.held:
+            uploads.discard_held(self._posted_held)
+
+    def attachment_sent(self) -> None:
+        """The request was made: its kept file goes soon (a double click's second post may still
+        need it), and one replaced or not to be sent goes now."""
+        self.discard_unsent_held()
+        if self.held is not None:
+            uploads.release_held(self.held)
 
 
 class StatusResendForm(HumanCheck):

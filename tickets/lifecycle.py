@@ -51,6 +51,10 @@ OPEN_STATUSES = frozenset({Status.NEW, Status.AWAITING_VERIFICATION, Status.IN_P
                            Status.AWAITING_REQUESTER})
 # Statuses in which the statutory clock is paused, waiting for the requester.
 WAITING_STATUSES = frozenset({Status.AWAITING_VERIFICATION, Status.AWAITING_REQUESTER})
+# Statuses in which a request has ended for its requester: closed after the answer, withdrawn,
+# rejected. Staff may still reopen a closed one, but a requester who writes on it brings a new
+# matter: a follow-up request, linked to it (tickets/services/intake.py).
+ENDED_STATUSES = frozenset({Status.CLOSED, Status.WITHDRAWN, Status.REJECTED})
 
 
 def allowed_targets(current: Status) -> frozenset[Status]:

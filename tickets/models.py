@@ -168,6 +168,10 @@ class Ticket(models.Model):
 
     # A form's one-time key: the same form posted twice makes one ticket.
     submission_key = models.UUIDField(unique=True, null=True, blank=True, editable=False)
+    # The request this one follows up: the requester wrote on it after it had ended (closed,
+    # withdrawn or rejected), which no status can take back (tickets.services.intake).
+    follow_up_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                     editable=False, related_name="follow_ups")
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -30,7 +30,8 @@ class QueueFilterForm(forms.Form):
         choices=[("", _("Any")), ("0", "0"), ("1", "1"), ("2", "2"), ("3", "3")])
     due_within = forms.IntegerField(label=_("Due within (days)"), min_value=0, max_value=366, required=False)
     q = forms.CharField(label=_("Search"), max_length=200, required=False,
-                        help_text=_("Reference, or the requester's whole email address"))
+                        help_text=_("Reference, or the requester's whole email address. "
+                                    "Finds tickets in any status."))
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=[
         ("due", _("Time left")), ("-due", _("Latest due first")), ("received", _("Oldest first")),
         ("-received", _("Newest first")), ("priority", _("Priority"))])
@@ -42,8 +43,13 @@ class QueueFilterForm(forms.Form):
     def to_filter(self) -> QueueFilter:
         data = self.cleaned_data if self.is_valid() else {}
         statuses = tuple(data.get("status") or ())
+        searched = bool((data.get("q") or "").strip())
         return QueueFilter(
-            **({"statuses": statuses} if statuses else {}),
+            # No status ticked: the open tickets, unless something is searched for. A reference or
+            # an address names the tickets wanted, whatever their status: a resolved or closed one
+            # is found too (issue 16, item 8); an empty tuple filters no status. A status ticked
+            # still narrows a search.
+            **({"statuses": statuses} if statuses or searched else {}),
             kind=data.get("kind") or "", regime=data.get("regime") or "",
             queue_id=data["queue"].pk if data.get("queue") else None,
             assignee=data.get("assignee") or "", escalation_level=data.get("escalation"),

@@ -10,14 +10,18 @@ that attachment.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import secrets
+import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files.uploadedfile import UploadedFile
+from django.core import signing
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.utils.translation import gettext as _
 
 from tickets import crypto
@@ -146,3 +150,118 @@ def replace(stored_name: str, stored_bytes: bytes) -> None:
 
 def discard(stored_name: str) -> None:
     (private_root() / stored_name).unlink(missing_ok=True)
+
+
+# A file the public form could not take yet: the form came back (sent sooner than a person could,
+# or with a mistake elsewhere) and a browser never sends a file again by itself. Kept for the next
+# send, encrypted like an attachment under a random name in a directory of its own, bound to the
+# form's submission key (in its associated data and in the signed reference the page carries), for
+# HELD_SECONDS: the person is asked to send at once. Old files go at the next public post.
+HELD_SECONDS = 3600
+# After the request they belonged to was made: a double click's second post still finds the file.
+HELD_AFTER_USE_SECONDS = 120
+# Each kept file is up to DESK_MAX_UPLOAD_BYTES on disk: past this many, a file is not kept and the
+# person is asked, by its name, to attach it again (scripts posting files cannot fill the disk).
+HELD_MAXIMUM_FILES = 200
+_HELD_SALT = "desk.held-upload"
+_STORED_NAME = re.compile(r"[0-9a-f]{48}")  # secrets.token_hex(24)
+
+
+class HeldUploadGone(Exception):
+    """A kept file that is there no longer (expired, discarded, for another form, or changed)."""
+
+
+@dataclass(frozen=True)
+class HeldUpload:
+    """What a form's signed reference says: the stored file, its name as the person chose it, and
+    the submission key of the form it belongs to."""
+
+    stored_name: str
+    original_name: str
+    submission_key: str
+    reference: str
+
+
+def held_root() -> Path:
+    return private_root() / "held"
+
+
+def _held_context(stored_name: str, submission_key: str) -> str:
+    return f"tickets.held-upload:{stored_name}:{submission_key}"
+
+
+def hold(upload: CheckedUpload, *, submission_key: str) -> HeldUpload | None:
+    """Keep a checked file for the form's next send; None when too many files are kept already."""
+    root = held_root()
+    root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if sum(1 for _ in root.iterdir()) >= HELD_MAXIMUM_FILES:
+        return None
+    stored_name = secrets.token_hex(24)
+    path = root / stored_name
+    with path.open("xb") as handle:
+        handle.write(crypto.encrypt_bytes(upload.content, context=_held_context(stored_name, submission_key)))
+    path.chmod(0o600)
+    reference = signing.TimestampSigner(salt=_HELD_SALT).sign_object(
+        {"file": stored_name, "name": upload.original_name, "key": submission_key})
+    return HeldUpload(stored_name, upload.original_name, submission_key, reference)
+
+
+def held_upload(reference: str) -> HeldUpload | None:
+    """The kept file a form's reference names, whatever its age; None unless the server signed it."""
+    try:
+        named = signing.TimestampSigner(salt=_HELD_SALT).unsign_object(reference)
+    except (signing.BadSignature, ValueError):
+        return None
+    parts = ("file", "name", "key")
+    if not isinstance(named, dict) or not all(isinstance(named.get(part), str) for part in parts):
+        return None
+    if not _STORED_NAME.fullmatch(named["file"]):  # ours, signed; still never a path
+        return None
+    return HeldUpload(named["file"], named["name"], named["key"], reference)
+
+
+def read_held(held: HeldUpload, *, submission_key: str) -> CheckedUpload:
+    """The kept file, checked again as it was on arrival; HeldUploadGone if it cannot be had."""
+    try:
+        signing.TimestampSigner(salt=_HELD_SALT).unsign_object(held.reference, max_age=HELD_SECONDS)
+    except signing.BadSignature:  # SignatureExpired is one
+        raise HeldUploadGone(held.original_name) from None
+    path = held_root() / held.stored_name
+    if held.submission_key != submission_key:
+        raise HeldUploadGone(held.original_name)
+    try:
+        if path.stat().st_mtime < time.time() - HELD_SECONDS:
+            raise HeldUploadGone(held.original_name)
+        context = _held_context(held.stored_name, submission_key)
+        content = crypto.decrypt_bytes(path.read_bytes(), context=context)
+        return check_upload(SimpleUploadedFile(held.original_name, content))
+    except (OSError, crypto.DecryptionError, UploadRefused):
+        raise HeldUploadGone(held.original_name) from None
+
+
+def release_held(held: HeldUpload) -> None:
+    """The request was made with the file: it goes at the first public post after a short while."""
+    path = held_root() / held.stored_name
+    expires_soon = time.time() - HELD_SECONDS + HELD_AFTER_USE_SECONDS
+    with contextlib.suppress(OSError):
+        os.utime(path, (expires_soon, expires_soon))
+
+
+def discard_held(held: HeldUpload) -> None:
+    (held_root() / held.stored_name).unlink(missing_ok=True)
+
+
+def discard_expired_held() -> int:
+    """Remove the kept files older than HELD_SECONDS; how many went. One directory listing, of at
+    most HELD_MAXIMUM_FILES entries."""
+    root = held_root()
+    if not root.is_dir():
+        return 0
+    oldest = time.time() - HELD_SECONDS
+    removed = 0
+    for path in root.iterdir():
+        with contextlib.suppress(OSError):  # another process's sweep took it first
+            if path.stat().st_mtime < oldest:
+                path.unlink()
+                removed += 1
+    return removed

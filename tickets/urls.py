@@ -20,6 +20,8 @@ urlpatterns = [
     path("status/lost/", public.status_lost, name="status_lost"),
     path("status/lost/sent/", public.status_lost_sent, name="status_lost_sent"),
     path("status/satisfaction/", public.satisfaction_answer, name="status_satisfaction"),
+    # Withdrawing the request: GET asks, the button's POST withdraws (issue 16, item 12).
+    path("status/withdraw/", public.status_withdraw, name="status_withdraw"),
     path("staff/", RedirectView.as_view(url="/staff/tickets/"), name="staff_home"),
     path("staff/login/", staff.StaffLoginView.as_view(), name="staff_login"),
     path("staff/logout/", LogoutView.as_view(next_page="/staff/login/"), name="staff_logout"),

@@ -276,7 +276,8 @@ def test_canada_closes_sundays_but_not_saturdays() -> None:
     canada = Calendar("CA")
     assert canada.closed_reason(date(2026, 3, 8)) == "Sunday"
     assert canada.is_working_day(date(2026, 3, 7))
-    assert "Saturday is not a holiday" in (canada.choice_note(date(2026, 3, 7)) or "")
+    note = canada.choice_note(date(2026, 3, 7))
+    assert note is not None and "Saturday is not a holiday" in note.english()
     # Business days for service levels are Monday to Friday even here.
     assert canada.business_week().closed_reason(date(2026, 3, 7)) == "Saturday"
     assert canada.business_week().closed_reason(date(2026, 7, 1)) == "Canada Day"
@@ -303,7 +304,8 @@ def test_canada_with_a_province_adds_its_holidays() -> None:
 def test_canada_days_treated_as_working_by_choice(day: date, fragment: str) -> None:
     canada = Calendar("CA")
     assert canada.is_working_day(day)
-    assert fragment in (canada.choice_note(day) or "")
+    note = canada.choice_note(day)
+    assert note is not None and fragment in note.english()
 
 
 def test_canada_ordinary_days_need_no_choice() -> None:

@@ -21,9 +21,9 @@ def test_a_sentence_without_json() -> None:
     assert (status, err) == (0, "")
     assert out == (
         "The GDPR response to a request received on Thursday 31 December 2026 is due by the end "
-        "of Monday 1 February 2027: one month from receipt ends on Sunday 31 January 2027; "
-        "Sunday 31 January 2027 is closed in FI, so it moves to the next working day "
-        "(GDPR Art. 12(3); Reg. 1182/71 Art. 3(2)(c), 3(4)).\n"
+        "of Monday 1 February 2027. One month from receipt ends on Sunday 31 January 2027. "
+        "Sunday 31 January 2027 is not a working day, so the deadline moves to the next working "
+        "day. Legal basis: GDPR Art. 12(3); Reg. 1182/71 Art. 3(2)(c), 3(4).\n"
     )
 
 

@@ -59,9 +59,9 @@ def test_gdpr_result_explains_itself() -> None:
     assert result.period == "1 month"
     assert result.explanation == (
         "The GDPR response to a request received on Thursday 31 December 2026 is due by the end "
-        "of Monday 1 February 2027: one month from receipt ends on Sunday 31 January 2027; "
-        "Sunday 31 January 2027 is closed in FI, so it moves to the next working day "
-        "(GDPR Art. 12(3); Reg. 1182/71 Art. 3(2)(c), 3(4))."
+        "of Monday 1 February 2027. One month from receipt ends on Sunday 31 January 2027. "
+        "Sunday 31 January 2027 is not a working day, so the deadline moves to the next working "
+        "day. Legal basis: GDPR Art. 12(3); Reg. 1182/71 Art. 3(2)(c), 3(4)."
     )
 
 
@@ -137,7 +137,7 @@ def test_uk_relevant_time_is_a_restart() -> None:
     )
     assert (result.clock_start, result.due) == (date(2026, 2, 10), date(2026, 3, 10))
     assert result.pause_days == 0
-    assert "relevant time (2026-02-10)" in result.explanation
+    assert "relevant time, Tuesday 10 February 2026, ends on" in result.explanation
     # A fee paid on 5 Mar: 5 Apr is Easter Sunday, 6 Apr Easter Monday -> Tue 7 Apr.
     assert uk("respond", date(2026, 3, 2), fee_paid=date(2026, 3, 5)) == date(2026, 4, 7)
     # The latest of the two wins: fee 12 Mar -> Sun 12 Apr -> Mon 13 Apr.

@@ -62,7 +62,7 @@ def test_business_days_result_explains_itself() -> None:
     assert result.rule == "service_level.first_response"
     assert result.interpretation is False
     assert result.period == "2 business days"
-    assert "not statutory" in result.basis
+    assert "own service level, not a law" in result.basis
     assert [off.name for off in result.skipped] == ["Good Friday", "Easter Sunday", "Easter Monday"]
 
 
@@ -127,7 +127,7 @@ def test_pauses_give_back_business_days() -> None:
         pauses=[Pause(date(2026, 3, 10), date(2026, 3, 12))],
     )
     assert (result.due, result.pause_days) == (date(2026, 4, 9), 2)
-    assert "plus 2 working day(s) while waiting" in result.explanation
+    assert "2 working days are added while waiting" in result.explanation
     # A pause over a weekend gives back only the working days in it: 13..16 Mar -> 16 Mar.
     assert sla("resolution", date(2026, 3, 6), pauses=[Pause(date(2026, 3, 13), date(2026, 3, 16))]) == date(
         2026, 4, 8

@@ -38,7 +38,7 @@ CONTEXT: dict[str, Any] = {
 
 @pytest.mark.parametrize(
     ("language", "greeting", "due"),
-    [("en", "Hello", "April 2, 2026"), ("fi", "Hei", "2. huhtikuuta 2026"),
+    [("en", "Hello", "2 April 2026"), ("fi", "Hei", "2. huhtikuuta 2026"),
      ("sv", "Hej", "2 april 2026")],
 )
 def test_the_acknowledgement_renders_in_each_language(language: str, greeting: str, due: str) -> None:
@@ -267,12 +267,11 @@ def test_the_outbox_command_shows_and_retries_failed_messages(
 
 
 EVENT_CONTEXT: dict[str, dict[str, Any]] = {
-    "acknowledgement": {},
+    "acknowledgement": {"regime": "uk_gdpr"},
     "reply": {"body": "Here is the answer."},
     "information_requested": {"body": "Which account?", "identity": True},
     "extended": {"reason": "Many systems.", "previous_due_date": datetime.date(2026, 3, 2)},
-    "resolved": {"body": "Done.", "outcome": "Done as you asked", "refusal_reason": "",
-                 "authority_url": "https://tietosuoja.fi/en"},
+    "resolved": {"body": "Done.", "outcome": "Done as you asked", "refusal_reason": "", "regime": "gdpr"},
     "digest": {"tickets": [{"reference": "PD-2026-000042", "due_date": datetime.date(2026, 4, 2)}],
                "overdue": 1, "today": datetime.date(2026, 3, 30),
                "queue_url": "https://desk.example.org/staff/tickets/?due_within=7"},
@@ -280,6 +279,12 @@ EVENT_CONTEXT: dict[str, dict[str, Any]] = {
                    "due_text": "2 April 2026",
                    "ticket_url": "https://desk.example.org/staff/tickets/PD-2026-000042/"},
     "status_links": {"is_open": True},
+    # Issue 16, item 7 and 12: what the requester did, told to staff; the withdrawal confirmed.
+    "requester_message": {"news": "reopened", "follows": "",
+                          "ticket_url": "https://desk.example.org/staff/tickets/PD-2026-000042/"},
+    "requester_withdrew": {"ticket_url": "https://desk.example.org/staff/tickets/PD-2026-000042/"},
+    "withdrawn": {"withdrawn_at": datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC),
+                  "kind": "See my data", "form_url": "https://desk.example.org/"},
 }
 
 
@@ -296,7 +301,7 @@ def test_every_email_renders_in_every_language_as_text_and_html(event: str, lang
     assert "{%" not in rendered.body_text and "{{" not in rendered.body_text
     assert f'<html lang="{language}">' in rendered.body_html
     assert "<img" not in rendered.body_html  # real text, no text in images
-    if event not in ("escalation", "digest"):
+    if event not in ("escalation", "digest", "requester_message", "requester_withdrew"):
         assert CONTEXT["status_url"] in rendered.body_text
     if language != "en":
         # The words around the data are translated: nothing of the English template is left.

@@ -44,6 +44,8 @@ ROUTES: tuple[Route, ...] = (
     Route("tickets:status_link", "/status/link/", "public"),
     Route("tickets:status_open", "/status/open/{token}/", "public", html=False),
     Route("tickets:status_satisfaction", "/status/satisfaction/", "status", changes=True, html=False),
+    # Withdrawing: GET shows the question, the confirming POST withdraws (issue 16, item 12).
+    Route("tickets:status_withdraw", "/status/withdraw/", "status"),
     Route("tickets:staff_home", "/staff/", "public", html=False),
     Route("tickets:staff_login", "/staff/login/", "public"),
     Route("tickets:staff_logout", "/staff/logout/", "public", changes=True, html=False),
@@ -80,6 +82,8 @@ ROUTES: tuple[Route, ...] = (
     Route("api_metrics", "/api/v1/metrics/", "api_figures", html=False),
     Route("schema", "/api/schema/", "public", html=False),
     Route("api_docs", "/api/docs/", "public"),
+    # The development profile's sent emails (desk/dev_mail.py, issue 16, item 16); never routed in production.
+    Route("dev_mail", "/dev/mail/", "public"),
     *(Route(f"api_{name}", f"/api/v1/tickets/{{ref}}/{name}/", "api_ticket", changes=True, html=False)
       for name in API_ACTIONS),
 )

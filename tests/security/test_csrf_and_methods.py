@@ -105,6 +105,7 @@ def forged_posts(world: World) -> list[tuple[str, str, Any]]:
     posts += [
         ("status message", "/status/", {"body": "A forged message."}),
         ("satisfaction", "/status/satisfaction/", {"score": "1", "comment": "forged"}),
+        ("withdrawal", "/status/withdraw/", {"confirm": "yes"}),
         ("notifications read", "/staff/notifications/read/", {}),
         ("recovery codes", "/staff/account/recovery-codes/", {}),
         ("new API token", "/staff/account/tokens/", {"name": "forged", "scope": "write", "days": "30"}),

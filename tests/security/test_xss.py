@@ -162,8 +162,9 @@ def test_every_email_escapes_its_html_part_and_keeps_its_subject_on_one_line(poi
     for email in emails:
         for raw in RAW:
             assert raw not in email.body_html, (email.event, raw)
-        assert "&lt;script&gt;" in email.body_html, email.event
-        assert "{{ 7*7 }}" in email.body_html, email.event
+        if email.status_link:  # to the requester, quoting them; staff alerts name only the ticket
+            assert "&lt;script&gt;" in email.body_html, email.event
+            assert "{{ 7*7 }}" in email.body_html, email.event
         assert "\n" not in email.subject and "\r" not in email.subject
         assert settings.SECRET_KEY not in email.body_text + email.body_html
     reply = next(email for email in emails if email.event == "reply")
@@ -188,15 +189,16 @@ def test_the_api_returns_the_text_verbatim_as_json(poisoned: Poisoned) -> None:
 @pytest.mark.parametrize("header", ["Bob\r\nBcc: x@evil.example", "Bob\nSubject: forged"])
 def test_a_name_with_header_newlines_adds_no_recipient_or_header(world: World, header: str) -> None:
     """Research F3, ASVS 1.3.11: a newline in a name never becomes an email header."""
+    before = list(Outbox.objects.values_list("pk", flat=True))  # the world's own, staff alerts too
     response = Client().post("/", valid_request(name=header, email="bob@example.org"))
 
     if response.status_code == 302:
-        for email in Outbox.objects.all():
+        for email in Outbox.objects.exclude(pk__in=before):
             assert email.recipient == "bob@example.org"
             assert "\n" not in email.subject and "\r" not in email.subject
     else:
         assert response.status_code == 400
-        assert not Outbox.objects.exists()
+        assert not Outbox.objects.exclude(pk__in=before).exists()
 
 
 FORMULAS = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-1+1", "@SUM(1)", "\t=1", "\r=1"]

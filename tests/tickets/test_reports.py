@@ -19,7 +19,9 @@ from tests.support.people import client_for, csv_rows, make_ticket
 from tests.support.status_links import open_status_link, secret_of
 from tickets import services
 from tickets.errors import SatisfactionRefused
+from tickets.explanations import event_label
 from tickets.models import Satisfaction, Ticket
+from tickets.reasons import reason_shown
 
 pytestmark = pytest.mark.django_db
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -211,14 +213,14 @@ def test_the_record_lists_every_event_deadline_message_and_delivery(people: dict
     html = page.content.decode()
     assert page.status_code == 200
     for reason in ticket.history.values_list("history_change_reason", flat=True):
-        assert reason in html
-    assert "claimed" in html and "internal note added" in html and "extended: Several systems" in html
-    for name, deadline in ticket.deadlines["deadlines"].items():
-        assert name in html and deadline["basis"] in html
+        assert reason_shown(reason) in html
+    assert "Claimed" in html and "Internal note added" in html and "Extended: Several systems" in html
+    for name, deadline in ticket.deadlines["deadlines"].items():  # each by its label, never its code
+        assert event_label(name) in html and deadline["basis"] in html and f">{name}<" not in html
     assert "Which account do you mean?" in html and "Here it is." in html
     for email in Outbox.objects.filter(ticket=ticket):
         assert email.subject in html
-    assert "pending" in html  # the delivery state of each email
+    assert "Waiting to be sent" in html and ">pending<" not in html  # each email's delivery state, in words
     assert "5 out of 5" in html and "Very clear." in html
     assert "Several systems to search." in html
 

@@ -144,15 +144,18 @@ def test_the_agent_day_reply_pause_answer_extend_resolve_close_reopen(people: di
     ticket.refresh_from_db()
     assert (ticket.status, ticket.outcome) == ("resolved", "fulfilled")
     resolved = Outbox.objects.get(ticket=ticket, event="resolved")
-    assert "right to complain to the data protection authority" in resolved.body_text
+    assert "right to complain to the authority that enforces the privacy law" in resolved.body_text
+    assert "Office of the Data Protection Ombudsman" in resolved.body_text  # a Finnish requester's
     agent.post(f"{url}/close/", {"reason": ""})
     agent.post(f"{url}/reopen/", {"reason": "The requester wrote again."})
     ticket.refresh_from_db()
     assert ticket.status == "in_progress"
     page = agent.get(f"{url}/").content.decode()
-    for text in ("claimed", "the clock is paused", "the requester answered", "extended:",
-                 "reply sent to the requester", "resolved: fulfilled", "The requester wrote again."):
+    # Each system reason in words (tickets/reasons.py), the agent's own reason as typed.
+    for text in ("Claimed", "the clock is paused", "The requester answered", "Extended:",
+                 "Reply sent to the requester", "Resolved: Fulfilled", "The requester wrote again."):
         assert text in page
+    assert "resolved: fulfilled" not in page
 
 
 @pytest.mark.parametrize(

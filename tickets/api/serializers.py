@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tickets.choices import Kind, Outcome, PauseKind
 from tickets.models import Message, Queue, Ticket
+from tickets.selectors.actions import ACTION_NAMES, available_actions
 
 
 class TicketListSerializer(serializers.ModelSerializer[Ticket]):
@@ -22,12 +25,32 @@ class TicketListSerializer(serializers.ModelSerializer[Ticket]):
         read_only_fields = fields
 
 
+class ActionOutput(serializers.Serializer[Any]):
+    """One action on the ticket: whether the caller may take it now, and if not, why."""
+
+    action = serializers.ChoiceField(choices=ACTION_NAMES, help_text="the endpoint's name, with _ for -")
+    allowed = serializers.BooleanField()
+    reason = serializers.CharField(
+        allow_blank=True, help_text="why it is not allowed, in the caller's language; empty if allowed")
+
+
 class TicketDetailSerializer(TicketListSerializer):
+    actions = serializers.SerializerMethodField(
+        help_text="What the caller may do with the ticket now (tickets.selectors.actions), the same "
+                  "answer as the ticket page's; a refused action's endpoint answers 409 with the reason.")
+
     class Meta(TicketListSerializer.Meta):
         fields = [*TicketListSerializer.Meta.fields, "calendar", "requester_name", "requester_email",
                   "requester_country", "requester_region", "description", "deadlines",
-                  "first_response_at", "resolved_at", "closed_at", "outcome", "outcome_reason"]
+                  "first_response_at", "resolved_at", "closed_at", "outcome", "outcome_reason", "actions"]
         read_only_fields = fields
+
+    @extend_schema_field(ActionOutput(many=True))
+    def get_actions(self, ticket: Ticket) -> list[dict[str, Any]]:
+        request = self.context.get("request")
+        if request is None:
+            return []
+        return available_actions(ticket, request.user).as_list()
 
 
 class MessageSerializer(serializers.ModelSerializer[Message]):
@@ -47,7 +70,8 @@ class Strict(serializers.Serializer[Any]):
         given = self.initial_data if isinstance(self.initial_data, dict) else {}
         unknown = sorted(set(given) - set(self.fields))
         if unknown:
-            raise serializers.ValidationError({"non_field_errors": [f"unknown fields: {', '.join(unknown)}"]})
+            raise serializers.ValidationError({"non_field_errors": [
+                _("These fields are not accepted here: %(names)s.") % {"names": ", ".join(unknown)}]})
         return attrs
 
 

@@ -1,6 +1,7 @@
 """The REST API (/api/v1/): the same selectors and services as the pages, default deny.
 
-A ticket outside the caller's queues is a 404; a domain refusal is a 409 with a code."""
+A ticket outside the caller's queues is a 404; a domain refusal is a 409 with a code and the reason
+in the caller's language; the ticket's detail lists what the caller may do with it now."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from tickets.api import serializers as api
 from tickets.api.caching import NotCached
 from tickets.forms import HUMAN_CHECK_FIELDS, RequestForm
 from tickets.models import AccessLog, Message, Ticket
+from tickets.selectors.actions import available_actions
 from tickets.selectors.metrics import dashboard_figures, dashboard_queues
 from tickets.services.intake import SubmissionKeyUsed, Submitter
 from tickets.staff_forms import QueueFilterForm
@@ -115,10 +117,13 @@ class TicketAction(NotCached, generics.GenericAPIView[Ticket]):
         ticket = selectors.ticket_for_staff(request.user, reference)
         given = self.get_serializer(data=request.data)
         given.is_valid(raise_exception=True)
+        # The ticket page's answer, in its words: a 409 with the reason if the ticket does not
+        # allow the action now (malformed input was a 400 first, as everywhere).
+        available_actions(ticket, request.user).refuse_unless_allowed(self.action_name)
         services.ticket_act(action=self.action_name, ticket_id=ticket.pk, data=given.validated_data,
                             actor=cast(User, request.user))  # IsStaffMember: a signed-in user
         ticket = selectors.ticket_for_staff(request.user, reference)
-        return Response(api.TicketDetailSerializer(ticket).data)
+        return Response(api.TicketDetailSerializer(ticket, context=self.get_serializer_context()).data)
 
 
 INPUTS: dict[str, type[BaseSerializer[Any]]] = {

@@ -11,9 +11,10 @@ The law, with each choice marked [interpretation], is research/deadlines.md in s
     datetime.date(2027, 2, 1)
 
 Modules: arithmetic (months, Easter), calendars (working days), inputs (pauses, extensions,
-service levels), context (what a rule sees), results (Deadline), gdpr, uk, us, other (LGPD,
-PIPEDA, FADP), service_levels, engine (deadline_for, REGIMES), schedule (schedule_for, KINDS),
-cli (the `deadline` command).
+service levels), messages (the words: message ids with arguments, rendered in English here and in
+the reader's language by tickets/explanations.py), context (what a rule sees), results (Deadline,
+Wording), gdpr, uk, us, other (LGPD, PIPEDA, FADP), service_levels, engine (deadline_for,
+REGIMES), schedule (schedule_for, KINDS), cli (the `deadline` command).
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ from tickets.deadlines.inputs import (
     ServiceLevel,
     Target,
 )
-from tickets.deadlines.results import Deadline
+from tickets.deadlines.messages import Message
+from tickets.deadlines.results import Deadline, Wording
 from tickets.deadlines.schedule import KINDS, Schedule, plan, schedule_for
 
 __all__ = [
@@ -59,6 +61,7 @@ __all__ = [
     "InvalidPause",
     "InvalidReceipt",
     "InvalidServiceLevel",
+    "Message",
     "Pause",
     "Schedule",
     "ServiceLevel",
@@ -67,6 +70,7 @@ __all__ = [
     "UnknownEvent",
     "UnknownKind",
     "UnknownRegime",
+    "Wording",
     "deadline_for",
     "default_calendar",
     "plan",

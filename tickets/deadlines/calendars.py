@@ -26,6 +26,7 @@ import holidays
 
 from tickets.deadlines.arithmetic import WEEKDAY_NAMES, easter_sunday, long_date
 from tickets.deadlines.errors import DeadlineError, UnknownCalendar
+from tickets.deadlines.messages import HOLIDAY, ORGANISATION, WEEKEND, Closed, Message, gettext_noop, say
 
 # No real calendar closes more than a few days in a row; a run this long means a misconfiguration.
 LONGEST_CLOSED_RUN = 370
@@ -34,17 +35,41 @@ SUNDAY = 6
 CANADA = "CA"
 FINLAND = "FI"
 
-CHRISTMAS_EVE_NOTE = (
-    "24 December: the e-Justice list of Finnish non-working days for Reg. 1182/71 leaves "
-    "Christmas Eve out, while the holidays package and Act 150/1930 §5 treat it as closed; "
+# research/deadlines.md §2.7 (Christmas Eve) and §11.8 (the Canadian Saturday): the choices below.
+CHRISTMAS_EVE_OPEN = gettext_noop(
+    "24 December: the e-Justice list of Finnish non-working days for Reg. 1182/71 leaves Christmas "
+    "Eve out, while the holidays package and Act 150/1930 §5 treat it as closed; this calendar treats "
+    "it as a working day (conservative)."
 )
-CHRISTMAS_EVE_OPEN = CHRISTMAS_EVE_NOTE + "this calendar treats it as a working day (conservative)."
-CHRISTMAS_EVE_CLOSED = CHRISTMAS_EVE_NOTE + (
-    "this calendar is configured to treat it as closed (the later date)."
+CHRISTMAS_EVE_CLOSED = gettext_noop(
+    "24 December: the e-Justice list of Finnish non-working days for Reg. 1182/71 leaves Christmas "
+    "Eve out, while the holidays package and Act 150/1930 §5 treat it as closed; this calendar is "
+    "configured to treat it as closed (the later date)."
 )
-CANADA_SATURDAY_NOTE = (
-    "Saturday is not a holiday under the Interpretation Act s.35, so a PIPEDA period is not "
-    "moved off it (research/deadlines.md §11.8: an open choice; conservative)."
+CANADA_SATURDAY_NOTE = gettext_noop(
+    "Saturday is not a holiday under the Interpretation Act s.35, so a PIPEDA period is not moved "
+    "off it (an open choice; conservative)."
+)
+CANADA_SUNDAY_BEFORE = {
+    (1, 2): gettext_noop(
+        "New Year's Day fell on the Sunday before; whether this Monday is also a holiday "
+        "(Interpretation Act s.35(2), Holidays Act s.2(2)) is unverified, so it is treated as a "
+        "working day (conservative)."
+    ),
+    (7, 2): gettext_noop(
+        "Canada Day fell on the Sunday before; whether this Monday is also a holiday "
+        "(Interpretation Act s.35(2), Holidays Act s.2(2)) is unverified, so it is treated as a "
+        "working day (conservative)."
+    ),
+    (11, 12): gettext_noop(
+        "Remembrance Day fell on the Sunday before; whether this Monday is also a holiday "
+        "(Interpretation Act s.35(2), Holidays Act s.2(2)) is unverified, so it is treated as a "
+        "working day (conservative)."
+    ),
+}
+CANADA_THANKSGIVING_NOTE = gettext_noop(
+    "Thanksgiving Day is proclaimed, which may make it an s.35 holiday; it is not on the list the "
+    "desk uses and is treated as a working day (conservative)."
 )
 
 
@@ -140,22 +165,11 @@ def _canada_choice_note(day: date) -> str | None:
     """Days that may be s.35 holidays but are treated as working days (the earlier date)."""
     if day.weekday() == SATURDAY:
         return CANADA_SATURDAY_NOTE
-    sunday_before = {
-        (1, 2): "New Year's Day",
-        (7, 2): "Canada Day",
-        (11, 12): "Remembrance Day",
-    }.get((day.month, day.day))
+    sunday_before = CANADA_SUNDAY_BEFORE.get((day.month, day.day))
     if sunday_before and day.weekday() == 0:
-        return (
-            f"{sunday_before} fell on the Sunday before; whether this Monday is also a holiday "
-            "(Interpretation Act s.35(2), Holidays Act s.2(2)) is unverified, so it is treated as "
-            "a working day (conservative)."
-        )
+        return sunday_before
     if day.month == 10 and day.weekday() == 0 and 8 <= day.day <= 14:
-        return (
-            "Thanksgiving Day is proclaimed, which may make it an s.35 holiday; it is not on the "
-            "list the desk uses and is treated as a working day (conservative)."
-        )
+        return CANADA_THANKSGIVING_NOTE
     return None
 
 
@@ -240,13 +254,25 @@ class Calendar:
     def is_working_day(self, day: date) -> bool:
         return self.closed_reason(day) is None
 
-    def choice_note(self, day: date) -> str | None:
+    def choice_note(self, day: date) -> Message | None:
         """The interpretation note when `day`'s status rests on a documented choice, else None."""
         if self.country == FINLAND and (day.month, day.day) == (12, 24) and day.weekday() < 5:
-            return CHRISTMAS_EVE_CLOSED if self.christmas_eve_closed else CHRISTMAS_EVE_OPEN
+            return say(CHRISTMAS_EVE_CLOSED if self.christmas_eve_closed else CHRISTMAS_EVE_OPEN)
         if self.country == CANADA and self.is_working_day(day):
-            return _canada_choice_note(day)
+            note = _canada_choice_note(day)
+            return say(note) if note else None
         return None
+
+    def closed(self, off: DayOff) -> Closed:
+        """`off` as a sentence names it: a weekend day, a public holiday or the organisation's own
+        closed day, with this calendar, so a page can name a holiday in its reader's language."""
+        if any(closed.matches(off.day) and closed.name == off.name for closed in self.extra_closed):
+            kind = ORGANISATION
+        elif off.name == WEEKDAY_NAMES[off.day.weekday()]:
+            kind = WEEKEND
+        else:
+            kind = HOLIDAY
+        return Closed(off.day, off.name, kind, self.code)
 
     def _closed_run(self, day: date) -> Iterator[DayOff]:
         """The closed days from `day` on, stopping before the first working day."""

@@ -1,4 +1,5 @@
-"""The checked input one rule sees, and the one way a rule turns its findings into a Deadline."""
+"""The checked input one rule sees, and the one way a rule turns its findings into a Deadline
+(with its explanation as messages, and in English)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from tickets.deadlines.arithmetic import WEEKDAY_NAMES, long_date, long_moment
 from tickets.deadlines.calendars import Calendar, DayOff
-from tickets.deadlines.inputs import Extension, Pause, ServiceLevel, Span
-from tickets.deadlines.results import Deadline
+from tickets.deadlines.inputs import PAUSE_LABELS, Extension, Pause, ServiceLevel, Span
+from tickets.deadlines.messages import Arg, Message, english, gettext_noop, ngettext_lazy, say
+from tickets.deadlines.results import Deadline, Wording
 
 
 def receipt_date(moment: date) -> date:
@@ -38,10 +39,6 @@ class Request:
     def received(self) -> date:
         return receipt_date(self.received_at)
 
-    @property
-    def received_text(self) -> str:
-        return long_moment(self.received_at)
-
 
 Rule = Callable[[Request], Deadline]
 
@@ -55,47 +52,72 @@ class RegimeSpec:
     extendable: bool
 
 
-def _unique(texts: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(text for text in texts if text))
+OPEN_PAUSE_PROVISIONAL = gettext_noop(
+    "The clock is paused since %(start)s (%(kind)s); it is counted as ending on the as-of date, "
+    "so this date is provisional."
+)
+OPEN_PAUSE_PENDING = gettext_noop(
+    "The clock is paused since %(start)s (%(kind)s); the open pause is not counted yet: the date "
+    "moves when the requester answers."
+)
+MOVED = ngettext_lazy(
+    "%(days)s is not a working day, so the deadline moves to the next working day.",
+    "%(days)s are not working days, so the deadline moves to the next working day.",
+    "count",
+)
+COUNTED_IN_BUSINESS_DAYS = ngettext_lazy(
+    "It is counted as %(count)d business day after the day of receipt.",
+    "It is counted as %(count)d business days after the day of receipt.",
+    "count",
+)
+LEGAL_BASIS = gettext_noop("Legal basis: %(citations)s.")
+REQUESTER_PAUSED = ngettext_lazy(
+    "We did not count %(days)d day while we waited for your answer, so the date is that much later.",
+    "We did not count %(days)d days while we waited for your answer, so the date is that much later.",
+    "days",
+)
+REQUESTER_MOVED = gettext_noop(
+    "The period would end on %(day)s, a day off, so the deadline moves to the next working day."
+)
 
 
-def _open_pause_note(request: Request, stops_for: tuple[str, ...]) -> str:
+def _unique(messages: Iterable[Message | None]) -> tuple[Message, ...]:
+    return tuple(dict.fromkeys(message for message in messages if message is not None))
+
+
+def _open_pause_note(request: Request, stops_for: tuple[str, ...]) -> Message | None:
     pause = request.open_pause
     if pause is None or pause.kind not in stops_for:
-        return ""
-    since = f"The clock is paused since {long_date(pause.start)} ({pause.kind})"
-    if any(span.provisional for span in request.pauses):
-        return f"{since}; it is counted as ending on the as-of date, so this date is provisional."
-    return f"{since}; the open pause is not counted yet: the date moves when the requester answers."
+        return None
+    provisional = any(span.provisional for span in request.pauses)
+    text = OPEN_PAUSE_PROVISIONAL if provisional else OPEN_PAUSE_PENDING
+    return say(text, start=pause.start, kind=PAUSE_LABELS[pause.kind])
 
 
-def _move_phrase(request: Request, moved: tuple[DayOff, ...]) -> str:
-    if not moved:
-        return ""
-    days = ", ".join(
-        long_date(off.day)
-        if off.name == WEEKDAY_NAMES[off.day.weekday()]
-        else f"{long_date(off.day)} ({off.name})"
-        for off in moved
-    )
-    verb = "is" if len(moved) == 1 else "are"
-    return f"; {days} {verb} closed in {request.calendar.code}, so it moves to the next working day"
-
-
-def _calendar_notes(request: Request, due: date, moved: tuple[DayOff, ...]) -> list[str]:
+def _calendar_notes(request: Request, due: date, moved: tuple[DayOff, ...]) -> list[Message]:
     days = [off.day for off in moved]
     if not isinstance(due, datetime):
         days.append(due)
     return [note for day in days if (note := request.calendar.choice_note(day))]
 
 
+def with_args(message: Message, **args: Arg) -> Message:
+    """`message` with more arguments (the receipt and the due date, which conclude knows)."""
+    return Message(message.msgid, (*message.args, *args.items()), message.plural, message.count)
+
+
 @dataclass(frozen=True)
 class Finding:
-    """What a rule found; `conclude` adds the calendar's choices and writes the explanation."""
+    """What a rule found; `conclude` adds the calendar's choices and writes the explanation.
 
-    subject: str  # "The GDPR response to a request received on ..."
-    reckoning: str  # "one month from receipt ends on ..."
-    basis: str
+    `subject` is the headline, a whole sentence with %(received)s and %(due)s, which conclude
+    fills in; `reckoning` says how the date was counted; `requester` says it to the requester
+    (with %(received)s, also filled in).
+    """
+
+    subject: Message  # "The GDPR response to a request received on %(received)s is due by ..."
+    reckoning: tuple[Message, ...]  # "One month from receipt ends on %(end)s."
+    basis: tuple[Message, ...]  # one citation each
     period: str
     nominal: date
     due: date
@@ -104,26 +126,45 @@ class Finding:
     skipped: tuple[DayOff, ...] = ()
     pause_days: int = 0
     stops_for: tuple[str, ...] = ()  # pause kinds that stop this clock
-    interpretations: tuple[str, ...] = ()
-    notes: tuple[str, ...] = ()
+    interpretations: tuple[Message, ...] = ()
+    notes: tuple[Message, ...] = ()
+    requester: Message | None = None
+
+
+def _requester(request: Request, finding: Finding) -> tuple[Message, ...]:
+    if finding.requester is None:
+        return ()
+    sentences = [with_args(finding.requester, received=request.received)]
+    if finding.pause_days:
+        sentences.append(say(REQUESTER_PAUSED, days=finding.pause_days))
+    if finding.moved:
+        sentences.append(say(REQUESTER_MOVED, day=request.calendar.closed(finding.moved[0])))
+    return tuple(sentences)
 
 
 def conclude(request: Request, finding: Finding) -> Deadline:
-    """The Deadline for a rule's finding, with its explanation sentence."""
+    """The Deadline for a rule's finding, with its explanation in messages and in English."""
     choices = _unique([*finding.interpretations, *_calendar_notes(request, finding.due, finding.moved)])
     open_note = _open_pause_note(request, finding.stops_for)
-    due_text = long_moment(finding.due)
-    if not isinstance(finding.due, datetime):
-        due_text = f"the end of {due_text}"
-    explanation = (
-        f"{finding.subject} is due by {due_text}: {finding.reckoning}"
-        f"{_move_phrase(request, finding.moved)} ({finding.basis})."
+    closed = tuple(request.calendar.closed(off) for off in finding.moved)
+    moved = (say(MOVED, days=closed, count=len(closed)),) if closed else ()
+    wording = Wording(
+        explanation=(
+            with_args(finding.subject, received=request.received_at, due=finding.due),
+            *finding.reckoning,
+            *moved,
+        ),
+        basis=finding.basis,
+        notes=_unique([*finding.notes, open_note]),
+        interpretations=choices,
+        requester=_requester(request, finding),
     )
+    legal_basis = say(LEGAL_BASIS, citations=finding.basis)
     return Deadline(
         regime=request.regime,
         event=request.event,
         rule=f"{request.regime}.{request.event}",
-        basis=finding.basis,
+        basis=english(finding.basis, "; "),
         calendar=request.calendar.code,
         received=request.received_at,
         clock_start=finding.clock_start or request.received_at,
@@ -133,9 +174,10 @@ def conclude(request: Request, finding: Finding) -> Deadline:
         moved_by=finding.moved,
         skipped=finding.skipped,
         pause_days=finding.pause_days,
-        paused=bool(open_note),
+        paused=open_note is not None,
         interpretation=bool(choices),
-        interpretation_note=" ".join(choices),
-        notes=_unique([*finding.notes, open_note]),
-        explanation=explanation,
+        interpretation_note=english(choices),
+        notes=tuple(note.english() for note in wording.notes),
+        explanation=english((*wording.explanation, legal_basis)),
+        wording=wording,
     )

@@ -11,11 +11,18 @@ from datetime import date, datetime, time
 from itertools import pairwise
 
 from tickets.deadlines.errors import ExtensionNotAllowed, InvalidPause, InvalidServiceLevel
+from tickets.deadlines.messages import Message, gettext_noop, say
 
 # Why the desk waits for the requester. Each regime says what a pause of each kind does:
 # research/deadlines.md §2.5 (EU suspends for identity and clarification), §3.3 (UK restarts
 # for identity and fee, excludes the clarification days), §5.4 and §6 (US: no effect).
 PAUSE_KINDS = ("identity", "clarification", "fee")
+# Each kind in words, as a sentence names it in parentheses: "Paused ... (waiting for clarification)".
+PAUSE_LABELS: dict[str, Message] = {
+    "identity": say(gettext_noop("waiting for proof of identity")),
+    "clarification": say(gettext_noop("waiting for clarification")),
+    "fee": say(gettext_noop("waiting for the fee")),
+}
 BUSINESS_DAYS = "business_days"
 BUSINESS_HOURS = "business_hours"
 UNITS = (BUSINESS_DAYS, BUSINESS_HOURS)

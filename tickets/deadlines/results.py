@@ -7,6 +7,32 @@ from datetime import date
 
 from tickets.deadlines.arithmetic import iso_moment
 from tickets.deadlines.calendars import DayOff
+from tickets.deadlines.messages import Message
+
+
+@dataclass(frozen=True)
+class Wording:
+    """A deadline's explanation as messages, for rendering in the reader's language (issue 16).
+
+    `explanation`: how the date was reached, one sentence each; `basis`: the law, one citation
+    each; `notes` and `interpretations` as on the Deadline; `requester`: why that date, told to
+    the member of the public who asked (the law and its period; days paused; a closed day).
+    """
+
+    explanation: tuple[Message, ...] = ()
+    basis: tuple[Message, ...] = ()
+    notes: tuple[Message, ...] = ()
+    interpretations: tuple[Message, ...] = ()
+    requester: tuple[Message, ...] = ()
+
+    def to_dict(self) -> dict[str, list[dict[str, object]]]:
+        return {
+            "explanation": [message.to_dict() for message in self.explanation],
+            "basis": [message.to_dict() for message in self.basis],
+            "notes": [message.to_dict() for message in self.notes],
+            "interpretations": [message.to_dict() for message in self.interpretations],
+            "requester": [message.to_dict() for message in self.requester],
+        }
 
 
 @dataclass(frozen=True)
@@ -19,6 +45,8 @@ class Deadline:
     runs from (the UK "relevant time" may be later than receipt). `pause_days` is what pauses
     added. `paused` says a pause is open now. `interpretation` says a documented choice between
     readings of the law was made; `interpretation_note` says which and what the other gives.
+    The English texts (`basis`, `notes`, `interpretation_note`, `explanation`) are `wording`
+    rendered in English; `wording` is what a page renders in its reader's language.
     """
 
     regime: str
@@ -39,6 +67,7 @@ class Deadline:
     interpretation_note: str = ""
     notes: tuple[str, ...] = ()
     explanation: str = ""
+    wording: Wording = Wording()
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-serialisable dict: dates and date-times as ISO 8601 strings."""
@@ -61,4 +90,5 @@ class Deadline:
             "interpretation_note": self.interpretation_note,
             "notes": list(self.notes),
             "explanation": self.explanation,
+            "wording": self.wording.to_dict(),
         }

@@ -13,14 +13,90 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from tickets.deadlines.calendars import Calendar, DayOff
-from tickets.deadlines.context import Finding, RegimeSpec, Request, conclude
+from tickets.deadlines.context import COUNTED_IN_BUSINESS_DAYS, Finding, RegimeSpec, Request, conclude
 from tickets.deadlines.inputs import BUSINESS_DAYS, PAUSE_KINDS, ServiceLevel
+from tickets.deadlines.messages import Message, gettext_noop, ngettext_lazy, say
 from tickets.deadlines.results import Deadline
 
-BASIS = "Organisation service level (not statutory); research/deadlines.md §10"
+# (event, counted in business days) -> the headline; a period in hours ends at a time of day.
 SUBJECTS = {
-    "first_response": "The first response to a ticket",
-    "resolution": "The resolution of a ticket",
+    ("first_response", True): gettext_noop(
+        "The first response to a ticket received on %(received)s is due by the end of %(due)s."
+    ),
+    ("first_response", False): gettext_noop(
+        "The first response to a ticket received on %(received)s is due by %(due)s."
+    ),
+    ("resolution", True): gettext_noop(
+        "The resolution of a ticket received on %(received)s is due by the end of %(due)s."
+    ),
+    ("resolution", False): gettext_noop(
+        "The resolution of a ticket received on %(received)s is due by %(due)s."
+    ),
+}
+# Not a law (research/deadlines.md §10): the basis says so in words.
+BASIS = {
+    ("first_response", True): ngettext_lazy(
+        "The organisation's own service level, not a law: a first response within %(amount)d business day",
+        "The organisation's own service level, not a law: a first response within %(amount)d business days",
+        "amount",
+    ),
+    ("first_response", False): ngettext_lazy(
+        "The organisation's own service level, not a law: a first response within %(amount)d business hour",
+        "The organisation's own service level, not a law: a first response within %(amount)d business hours",
+        "amount",
+    ),
+    ("resolution", True): ngettext_lazy(
+        "The organisation's own service level, not a law: resolution within %(amount)d business day",
+        "The organisation's own service level, not a law: resolution within %(amount)d business days",
+        "amount",
+    ),
+    ("resolution", False): ngettext_lazy(
+        "The organisation's own service level, not a law: resolution within %(amount)d business hour",
+        "The organisation's own service level, not a law: resolution within %(amount)d business hours",
+        "amount",
+    ),
+}
+COUNTED_IN_HOURS = ngettext_lazy(
+    "It is counted as %(amount)d business hour of working time (%(opening)s-%(closing)s on working "
+    "days) after receipt.",
+    "It is counted as %(amount)d business hours of working time (%(opening)s-%(closing)s on working "
+    "days) after receipt.",
+    "amount",
+)
+GIVEN_BACK = ngettext_lazy(
+    "%(days)d working day is added while waiting for the requester.",
+    "%(days)d working days are added while waiting for the requester.",
+    "days",
+)
+REQUESTER = {
+    ("first_response", True): ngettext_lazy(
+        "No law sets this date: it is our own promise to give a first response within %(amount)d "
+        "business day of receiving a message, and we received yours on %(received)s.",
+        "No law sets this date: it is our own promise to give a first response within %(amount)d "
+        "business days of receiving a message, and we received yours on %(received)s.",
+        "amount",
+    ),
+    ("first_response", False): ngettext_lazy(
+        "No law sets this date: it is our own promise to give a first response within %(amount)d "
+        "business hour of receiving a message, and we received yours on %(received)s.",
+        "No law sets this date: it is our own promise to give a first response within %(amount)d "
+        "business hours of receiving a message, and we received yours on %(received)s.",
+        "amount",
+    ),
+    ("resolution", True): ngettext_lazy(
+        "No law sets this date: it is our own promise to resolve complaints and questions within "
+        "%(amount)d business day of receiving them, and we received yours on %(received)s.",
+        "No law sets this date: it is our own promise to resolve complaints and questions within "
+        "%(amount)d business days of receiving them, and we received yours on %(received)s.",
+        "amount",
+    ),
+    ("resolution", False): ngettext_lazy(
+        "No law sets this date: it is our own promise to resolve complaints and questions within "
+        "%(amount)d business hour of receiving them, and we received yours on %(received)s.",
+        "No law sets this date: it is our own promise to resolve complaints and questions within "
+        "%(amount)d business hours of receiving them, and we received yours on %(received)s.",
+        "amount",
+    ),
 }
 
 
@@ -88,31 +164,33 @@ def _business_hours(request: Request, count: int) -> tuple[datetime, int]:
 def service_level(request: Request) -> Deadline:
     target = request.service_level.target(request.event)
     level = request.service_level
+    in_days = target.unit == BUSINESS_DAYS
     due: date
     skipped: tuple[DayOff, ...] = ()
-    if target.unit == BUSINESS_DAYS:
+    reckoning: list[Message]
+    if in_days:
         due, skipped, given_back = _business_days(request, target.amount)
-        reckoning = f"{target.describe()} after the day of receipt"
+        reckoning = [say(COUNTED_IN_BUSINESS_DAYS, count=target.amount)]
     else:
         due, given_back = _business_hours(request, target.amount)
-        reckoning = (
-            f"{target.describe()} of working time ({level.opening:%H:%M}-{level.closing:%H:%M} on "
-            f"working days) after receipt"
-        )
+        hours = say(COUNTED_IN_HOURS, amount=target.amount, opening=level.opening, closing=level.closing)
+        reckoning = [hours]
     if given_back:
-        reckoning += f", plus {given_back} working day(s) while waiting for the requester"
+        reckoning.append(say(GIVEN_BACK, days=given_back))
+    key = (request.event, in_days)
     return conclude(
         request,
         Finding(
-            subject=f"{SUBJECTS[request.event]} received on {request.received_text}",
-            reckoning=reckoning,
-            basis=f"{BASIS}: {request.event.replace('_', ' ')} within {target.describe()}",
+            subject=say(SUBJECTS[key]),
+            reckoning=tuple(reckoning),
+            basis=(say(BASIS[key], amount=target.amount),),
             period=target.describe(),
             nominal=due,
             due=due,
             skipped=skipped,
             pause_days=given_back,
             stops_for=PAUSE_KINDS,
+            requester=say(REQUESTER[key], amount=target.amount),
         ),
     )
 

@@ -11,124 +11,232 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from tickets.deadlines.arithmetic import long_date
-from tickets.deadlines.context import Finding, RegimeSpec, Request, Rule, conclude
+from tickets.deadlines.calendars import DayOff
+from tickets.deadlines.context import COUNTED_IN_BUSINESS_DAYS, Finding, RegimeSpec, Request, Rule, conclude
+from tickets.deadlines.gdpr import extension_note
+from tickets.deadlines.messages import Message, Plural, gettext_noop, ngettext_lazy, say
 from tickets.deadlines.results import Deadline
 
-CCPA_DAY_ONE_NOTE = (
+# research/deadlines.md §5.4 (the CCPA's day count and business days) and §6 (no move).
+CCPA_DAY_ONE_NOTE = gettext_noop(
     "CCPA day count: 11 CCR §7021(b) says the period 'will begin on the day that the business "
     "receives the request', so the day of receipt is day 1 (used, conservative); reading 'after "
     "receipt' with Gov. Code §6800 (first day excluded, a holiday last day excluded) gives a later "
-    "date. Not moved off weekends: the regulations say nothing (research/deadlines.md §5.4)."
+    "date. Not moved off weekends: the regulations say nothing."
 )
-BUSINESS_DAY_NOTE = (
+BUSINESS_DAY_NOTE = gettext_noop(
     "CCPA business days: not defined in 11 CCR §7001; counted strictly after the day of receipt, "
     "Monday to Friday less US federal holidays (observed days included), the smaller, conservative "
-    "set; a US-CA calendar would also skip California state holidays (research/deadlines.md §5.4)."
+    "set; a calendar of California would also skip the state's own holidays."
 )
-NO_MOVE_NOTE = (
-    "{day} is closed in {calendar}, but the statute provides no move off weekends or holidays, "
-    "so the date stands (research/deadlines.md §6, conservative)."
+NO_MOVE_NOTE = gettext_noop(
+    "%(day)s is not a working day, but the statute provides no move off weekends or holidays, so "
+    "the date stands (conservative)."
 )
-CCPA_NO_PAUSE = (
+CCPA_NO_PAUSE = gettext_noop(
     "The CCPA clock does not stop for verification or questions (11 CCR §7021(b)); pauses are ignored."
 )
-STATE_NO_PAUSE = "{law} has no stop-the-clock: pauses are ignored."
+STATE_NO_PAUSE = gettext_noop("%(law)s has no stop-the-clock: pauses are ignored.")
+CALENDAR_DAYS = ngettext_lazy(
+    "%(days)d calendar day after receipt ends on %(end)s; the date is not moved off weekends or holidays.",
+    "%(days)d calendar days after receipt end on %(end)s; the date is not moved off weekends or holidays.",
+    "days",
+)
+DAY_COUNTING_RECEIPT = gettext_noop(
+    "Day %(day)d, counting the day of receipt as day 1, is %(end)s; the date is not moved off "
+    "weekends or holidays."
+)
+SKIPPED = ngettext_lazy(
+    "The holiday skipped on the way: %(days)s.", "The holidays skipped on the way: %(days)s.", "count"
+)
+CCPA_NOTICE_NOTE = gettext_noop(
+    "The notice must reach the consumer within the first 45-day period (§1798.130(a)(2)(A))."
+)
+CCPA_45_BASIS = (
+    say(gettext_noop("Cal. Civ. Code §1798.130(a)(2)(A)")),
+    say(gettext_noop("11 CCR §7021(b)")),
+)
+CCPA_SUBJECTS = {
+    "acknowledge": gettext_noop(
+        "The CCPA confirmation of receipt of a request received on %(received)s is due by the end "
+        "of %(due)s."
+    ),
+    "respond": gettext_noop(
+        "The CCPA response to a request to know, delete or correct received on %(received)s is "
+        "due by the end of %(due)s."
+    ),
+    "extension_notice": gettext_noop(
+        "The last day to notify an extension, with an explanation, of a CCPA request received on "
+        "%(received)s is due by the end of %(due)s."
+    ),
+    "extended": gettext_noop(
+        "The extended CCPA response to a request received on %(received)s is due by the end of %(due)s."
+    ),
+    "opt_out": gettext_noop(
+        "Compliance with a CCPA request to opt out of sale or sharing received on %(received)s is "
+        "due by the end of %(due)s."
+    ),
+    "limit_spi": gettext_noop(
+        "Compliance with a CCPA request to limit the use of sensitive personal information received "
+        "on %(received)s is due by the end of %(due)s."
+    ),
+}
+CCPA_REQUESTER = {
+    "acknowledge": gettext_noop(
+        "The California Consumer Privacy Act asks us to confirm within 10 business days that we "
+        "received your request of %(received)s."
+    ),
+    "respond": gettext_noop(
+        "The California Consumer Privacy Act gives us 45 calendar days, counting the day we "
+        "received your request, %(received)s, as the first."
+    ),
+    "extended": gettext_noop(
+        "The California Consumer Privacy Act gives us 45 calendar days from the day we received "
+        "your request, %(received)s, and lets us take up to 90 days in all when necessary; we have "
+        "told you why."
+    ),
+    "opt_out": gettext_noop(
+        "The California Consumer Privacy Act gives us 15 business days from the day we received "
+        "your request, %(received)s, to stop selling or sharing your personal information."
+    ),
+    "limit_spi": gettext_noop(
+        "The California Consumer Privacy Act gives us 15 business days from the day we received "
+        "your request, %(received)s, to limit the use of your sensitive personal information."
+    ),
+}
+STATE_SUBJECTS = {
+    "respond": gettext_noop(
+        "The %(law)s response to a request received on %(received)s is due by the end of %(due)s."
+    ),
+    "refusal": gettext_noop(
+        "The %(law)s notice of refusal (with how to appeal) for a request received on %(received)s "
+        "is due by the end of %(due)s."
+    ),
+    "extension_notice": gettext_noop(
+        "The last day to notify an extension, with the reason, of a request under the %(law)s "
+        "received on %(received)s is due by the end of %(due)s."
+    ),
+    "extended": gettext_noop(
+        "The extended %(law)s response to a request received on %(received)s is due by the end of %(due)s."
+    ),
+    "appeal": gettext_noop(
+        "The %(law)s decision on an appeal received on %(received)s is due by the end of %(due)s."
+    ),
+}
+STATE_REQUESTER: dict[str, str | Plural] = {
+    "respond": gettext_noop(
+        "The %(name)s gives us 45 days from the day we received your request, %(received)s."
+    ),
+    "extended": gettext_noop(
+        "The %(name)s gives us 45 days from the day we received your request, %(received)s, and "
+        "lets us take 45 more days when necessary; we have told you why."
+    ),
+    "appeal": ngettext_lazy(
+        "The %(name)s gives us %(days)d day from the day we received your appeal, %(received)s, "
+        "to decide on it.",
+        "The %(name)s gives us %(days)d days from the day we received your appeal, %(received)s, "
+        "to decide on it.",
+        "days",
+    ),
+}
 
 
 def _calendar_days(
     request: Request,
     *,
     days: int,
-    basis: str,
-    subject: str,
-    extra: tuple[str, ...] = (),
-    interpretations: tuple[str, ...] = (),
-    pause_note: str,
-    reckoning: str = "",
+    basis: tuple[Message, ...],
+    subject: Message,
+    extra: tuple[Message, ...] = (),
+    interpretations: tuple[Message, ...] = (),
+    pause_note: Message,
+    day_one: bool = False,
     period: str = "",
+    requester: Message | None = None,
 ) -> Deadline:
-    """`days` calendar days after receipt, never moved; flagged where it lands on a closed day."""
+    """`days` calendar days after receipt, never moved; flagged where it lands on a closed day.
+
+    `day_one`: the period counts the day of receipt as day 1 (so `days` is one less than the
+    period's length, and the reckoning says "day N").
+    """
     due = request.received + timedelta(days=days)
     closed = request.calendar.closed_reason(due)
     notes = [*extra]
     choices = list(interpretations)
     if closed is not None:
-        choices.append(
-            NO_MOVE_NOTE.format(day=f"{long_date(due)} ({closed})", calendar=request.calendar.code)
-        )
+        choices.append(say(NO_MOVE_NOTE, day=request.calendar.closed(DayOff(due, closed))))
     if request.pauses or request.open_pause:
         notes.append(pause_note)
+    if day_one:
+        reckoning = say(DAY_COUNTING_RECEIPT, day=days + 1, end=due)
+    else:
+        reckoning = say(CALENDAR_DAYS, days=days, end=due)
     return conclude(
         request,
         Finding(
-            subject=f"{subject} received on {request.received_text}",
-            reckoning=(reckoning or f"{days} calendar days after receipt")
-            + ", not moved off weekends or holidays",
+            subject=subject,
+            reckoning=(reckoning,),
             basis=basis,
             period=period or f"{days} calendar days",
             nominal=due,
             due=due,
             interpretations=tuple(choices),
             notes=tuple(notes),
+            requester=requester,
         ),
     )
 
 
-def _business_days(request: Request, *, count: int, basis: str, subject: str) -> Deadline:
+def _business_days(request: Request, *, count: int, basis: tuple[Message, ...]) -> Deadline:
     due, skipped = request.calendar.add_working_days(request.received, count)
-    skipped_text = ", skipping " + ", ".join(f"{off.name} ({off.day})" for off in skipped) if skipped else ""
+    reckoning = [say(COUNTED_IN_BUSINESS_DAYS, count=count)]
+    if skipped:
+        days = tuple(request.calendar.closed(off) for off in skipped)
+        reckoning.append(say(SKIPPED, days=days, count=len(days)))
     return conclude(
         request,
         Finding(
-            subject=f"{subject} received on {request.received_text}",
-            reckoning=f"the {count}th business day after receipt{skipped_text}",
+            subject=say(CCPA_SUBJECTS[request.event]),
+            reckoning=tuple(reckoning),
             basis=basis,
             period=f"{count} business days",
             nominal=due,
             due=due,
             skipped=skipped,
-            interpretations=(BUSINESS_DAY_NOTE,),
-            notes=(CCPA_NO_PAUSE,) if request.pauses or request.open_pause else (),
+            interpretations=(say(BUSINESS_DAY_NOTE),),
+            notes=(say(CCPA_NO_PAUSE),) if request.pauses or request.open_pause else (),
+            requester=say(CCPA_REQUESTER[request.event]),
         ),
     )
 
 
 def ccpa_acknowledge(request: Request) -> Deadline:
     # 11 CCR §7021(a): confirm receipt no later than 10 business days after receiving.
-    return _business_days(
-        request,
-        count=10,
-        basis="11 CCR §7021(a)",
-        subject="The CCPA confirmation of receipt of a request",
-    )
+    return _business_days(request, count=10, basis=(say(gettext_noop("11 CCR §7021(a)")),))
 
 
-def _ccpa_45(request: Request, subject: str, extra: tuple[str, ...] = ()) -> Deadline:
+def _ccpa_45(request: Request, extra: tuple[Message, ...] = ()) -> Deadline:
     # 11 CCR §7021(b): 45 calendar days, the day of receipt being day 1 -> receipt + 44.
     return _calendar_days(
         request,
         days=44,
-        basis="Cal. Civ. Code §1798.130(a)(2)(A); 11 CCR §7021(b)",
-        subject=subject,
+        basis=CCPA_45_BASIS,
+        subject=say(CCPA_SUBJECTS[request.event]),
         extra=extra,
-        interpretations=(CCPA_DAY_ONE_NOTE,),
-        pause_note=CCPA_NO_PAUSE,
-        reckoning="day 45 counting the day of receipt as day 1",
+        interpretations=(say(CCPA_DAY_ONE_NOTE),),
+        pause_note=say(CCPA_NO_PAUSE),
+        day_one=True,
         period="45 calendar days",
+        requester=say(CCPA_REQUESTER["respond"]),
     )
 
 
 def ccpa_respond(request: Request) -> Deadline:
-    return _ccpa_45(request, "The CCPA response to a request to know, delete or correct")
+    return _ccpa_45(request)
 
 
 def ccpa_extension_notice(request: Request) -> Deadline:
-    return _ccpa_45(
-        request,
-        "The last day to notify an extension, with an explanation, of a CCPA request",
-        ("The notice must reach the consumer within the first 45-day period (§1798.130(a)(2)(A)).",),
-    )
+    return _ccpa_45(request, (say(CCPA_NOTICE_NOTE),))
 
 
 def ccpa_extended(request: Request) -> Deadline:
@@ -136,40 +244,25 @@ def ccpa_extended(request: Request) -> Deadline:
     return _calendar_days(
         request,
         days=89,
-        basis="Cal. Civ. Code §1798.130(a)(2)(A); 11 CCR §7021(b)",
-        subject="The extended CCPA response to a request",
-        extra=(extended_note(request, ccpa_respond(request)),),
-        interpretations=(CCPA_DAY_ONE_NOTE,),
-        pause_note=CCPA_NO_PAUSE,
-        reckoning="day 90 counting the day of receipt as day 1",
+        basis=CCPA_45_BASIS,
+        subject=say(CCPA_SUBJECTS["extended"]),
+        extra=(extension_note(request, ccpa_respond(request).due),),
+        interpretations=(say(CCPA_DAY_ONE_NOTE),),
+        pause_note=say(CCPA_NO_PAUSE),
+        day_one=True,
         period="90 calendar days",
+        requester=say(CCPA_REQUESTER["extended"]),
     )
 
 
 def ccpa_opt_out(request: Request) -> Deadline:
     # 11 CCR §7026(f): stop selling/sharing no later than 15 business days from receipt.
-    return _business_days(
-        request,
-        count=15,
-        basis="11 CCR §7026(f)",
-        subject="Compliance with a CCPA request to opt out of sale or sharing",
-    )
+    return _business_days(request, count=15, basis=(say(gettext_noop("11 CCR §7026(f)")),))
 
 
 def ccpa_limit_spi(request: Request) -> Deadline:
     # 11 CCR §7027(g): the same 15 business days for a request to limit sensitive PI.
-    return _business_days(
-        request,
-        count=15,
-        basis="11 CCR §7027(g)",
-        subject="Compliance with a CCPA request to limit the use of sensitive personal information",
-    )
-
-
-def extended_note(request: Request, notice: Deadline) -> str:
-    if request.extension is not None:
-        return f"Extension notified on {request.extension.notified}: {request.extension.reason}"
-    return f"Assumes the extension is notified, with the reason, by {notice.due}."
+    return _business_days(request, count=15, basis=(say(gettext_noop("11 CCR §7027(g)")),))
 
 
 CCPA = RegimeSpec(
@@ -188,10 +281,15 @@ CCPA = RegimeSpec(
 
 @dataclass(frozen=True)
 class StateLaw:
-    """A state law of the 45 (+45) day pattern (research/deadlines.md §6)."""
+    """A state law of the 45 (+45) day pattern (research/deadlines.md §6).
+
+    `law` is its short name, shown as it is; `name` its full name, a message id (the requester
+    reads it); each citation is a message id too.
+    """
 
     regime: str
     law: str
+    name: str
     basis: str
     appeal_days: int | None = None
     appeal_basis: str = ""
@@ -199,83 +297,96 @@ class StateLaw:
 
     def rules(self) -> dict[str, Rule]:
         rules: dict[str, Rule] = {
-            "respond": lambda request: self._period(request, 45, "The {law} response to a request"),
-            "refusal": lambda request: self._period(
-                request, 45, "The {law} notice of refusal (with how to appeal) for a request"
-            ),
-            "extension_notice": lambda request: self._period(
-                request,
-                45,
-                "The last day to notify an extension, with the reason, of a request under the {law}",
-            ),
+            "respond": lambda request: self._period(request, 45),
+            "refusal": lambda request: self._period(request, 45),
+            "extension_notice": lambda request: self._period(request, 45),
             "extended": self._extended,
         }
         if self.appeal_days is not None:
             rules["appeal"] = self._appeal
         return rules
 
-    def _period(self, request: Request, days: int, subject: str, extra: tuple[str, ...] = ()) -> Deadline:
+    def _requester(self, text: str | Plural, **args: int) -> Message:
+        return say(text, name=say(self.name), **args)
+
+    def _period(self, request: Request, days: int, extra: tuple[Message, ...] = ()) -> Deadline:
         return _calendar_days(
             request,
             days=days,
-            basis=self.basis,
-            subject=subject.format(law=self.law),
+            basis=(say(self.basis),),
+            subject=say(STATE_SUBJECTS[request.event], law=self.law),
             extra=extra,
-            pause_note=STATE_NO_PAUSE.format(law=self.law),
+            pause_note=say(STATE_NO_PAUSE, law=self.law),
+            requester=self._requester(STATE_REQUESTER["extended" if days > 45 else "respond"]),
         )
 
     def _extended(self, request: Request) -> Deadline:
         # "may be extended once by 45 additional days", notified within the initial 45 days.
-        notice = self._period(request, 45, "The {law} response to a request")
-        return self._period(
-            request,
-            90,
-            "The extended {law} response to a request",
-            (extended_note(request, notice),),
-        )
+        notice = self._period(request, 45)
+        return self._period(request, 90, (extension_note(request, notice.due),))
 
     def _appeal(self, request: Request) -> Deadline:
         days = self.appeal_days or 0
         return _calendar_days(
             request,
             days=days,
-            basis=self.appeal_basis,
-            subject=f"The {self.law} decision on an appeal",
-            interpretations=(self.appeal_note,) if self.appeal_note else (),
-            pause_note=STATE_NO_PAUSE.format(law=self.law),
+            basis=(say(self.appeal_basis),),
+            subject=say(STATE_SUBJECTS["appeal"], law=self.law),
+            interpretations=(say(self.appeal_note),) if self.appeal_note else (),
+            pause_note=say(STATE_NO_PAUSE, law=self.law),
+            requester=self._requester(STATE_REQUESTER["appeal"], days=days),
         )
 
 
-UNVERIFIED_APPEAL = (
-    "The {law} appeal period ({days} days after receipt of the appeal, extendable by 60) is from "
-    "the researcher's own knowledge, unverified (research/deadlines.md §6); the shorter period "
-    "is used."
+# research/deadlines.md §6: the two appeal periods known only from the researcher's own knowledge.
+UNVERIFIED_COLORADO_APPEAL = gettext_noop(
+    "The Colorado appeal period (45 days after receipt of the appeal, extendable by 60) is from "
+    "the researcher's own knowledge, unverified; the shorter period is used."
+)
+UNVERIFIED_OREGON_APPEAL = gettext_noop(
+    "The Oregon appeal period (45 days after receipt of the appeal, extendable by 60) is from "
+    "the researcher's own knowledge, unverified; the shorter period is used."
 )
 STATES = (
-    StateLaw("us_va", "VCDPA", "Va. Code §59.1-577(B)(1)", 60, "Va. Code §59.1-577(C)"),
+    StateLaw(
+        "us_va",
+        "VCDPA",
+        gettext_noop("Virginia Consumer Data Protection Act"),
+        gettext_noop("Va. Code §59.1-577(B)(1)"),
+        60,
+        gettext_noop("Va. Code §59.1-577(C)"),
+    ),
     StateLaw(
         "us_ct",
         "CTDPA",
-        "Conn. Gen. Stat. §42-518 (PA 22-15 §4)",
+        gettext_noop("Connecticut Data Privacy Act"),
+        gettext_noop("Conn. Gen. Stat. §42-518 (PA 22-15 §4)"),
         60,
-        "Conn. Gen. Stat. §42-518 (PA 22-15 §4(d))",
+        gettext_noop("Conn. Gen. Stat. §42-518 (PA 22-15 §4(d))"),
     ),
     StateLaw(
         "us_co",
         "CPA",
-        "C.R.S. §6-1-1306",
+        gettext_noop("Colorado Privacy Act"),
+        gettext_noop("C.R.S. §6-1-1306"),
         45,
-        "C.R.S. §6-1-1306(3)",
-        UNVERIFIED_APPEAL.format(law="Colorado", days=45),
+        gettext_noop("C.R.S. §6-1-1306(3)"),
+        UNVERIFIED_COLORADO_APPEAL,
     ),
-    StateLaw("us_ut", "UCPA", "Utah Code §13-61-203(2)"),
+    StateLaw(
+        "us_ut",
+        "UCPA",
+        gettext_noop("Utah Consumer Privacy Act"),
+        gettext_noop("Utah Code §13-61-203(2)"),
+    ),
     StateLaw(
         "us_or",
         "OCPA",
-        "Oregon Consumer Privacy Act §4(5)(a)",
+        gettext_noop("Oregon Consumer Privacy Act"),
+        gettext_noop("Oregon Consumer Privacy Act §4(5)(a)"),
         45,
-        "Oregon Consumer Privacy Act §4(6)",
-        UNVERIFIED_APPEAL.format(law="Oregon", days=45),
+        gettext_noop("Oregon Consumer Privacy Act §4(6)"),
+        UNVERIFIED_OREGON_APPEAL,
     ),
 )
 STATE_SPECS = {

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy
 
-from tickets.choices import MessageKind
+from tickets import reasons
+from tickets.choices import STATUS_LABELS, MessageKind, Outcome, Priority
 from tickets.crypto import email_digest
 from tickets.lifecycle import OPEN_STATUSES, Status
 from tickets.models import Attachment, Message, Queue, QueueMembershipChange, Ticket
@@ -115,8 +117,12 @@ def ticket_visible_to(user: Any) -> QuerySet[Ticket]:
 
 
 def ticket_for_staff(user: Any, reference: str) -> Ticket:
+    # The requests it follows up and that follow it up, by reference, in the same query (issue 16,
+    # item 7): the ticket page links both ways.
+    later = Ticket.objects.filter(follow_up_of=OuterRef("pk")).order_by("-id").values("reference")[:1]
     ticket = (
         ticket_visible_to(user).select_related("queue", "assignee")
+        .annotate(follows_reference=F("follow_up_of__reference"), followed_by_reference=Subquery(later))
         .filter(reference=reference).first()
     )
     if ticket is None:
@@ -156,8 +162,11 @@ def ticket_queue(user: Any, wanted: QueueFilter, *, today: datetime.date) -> Que
     if wanted.search:
         # By reference, or by the requester's whole email address through its keyed hash: the
         # name and the email are encrypted, so SQL cannot match a part of them (tickets/crypto.py).
+        # Both are equalities on an index (the unique reference, ticket_requester_email_digest):
+        # references are upper case ("PD-2026-000051"), so the term is, rather than UPPER() on the
+        # column, which no index serves once the search spans every status (QueueFilterForm).
         term = wanted.search.strip()
-        tickets = tickets.filter(Q(reference__iexact=term) | Q(requester_email_digest=email_digest(term)))
+        tickets = tickets.filter(Q(reference=term.upper()) | Q(requester_email_digest=email_digest(term)))
     return tickets.order_by(*SORTS.get(wanted.sort, SORTS["due"]))
 
 
@@ -217,15 +226,27 @@ class TimelineEntry:
     kind: str  # "message", "note", "requester", "change"
     actor: str
     text: str
-    changes: tuple[tuple[str, str, str], ...] = ()
+    changes: tuple[FieldChange, ...] = ()
     attachments: tuple[Attachment, ...] = ()
 
 
+STATUS_VALUES = frozenset(status.value for status in Status)
 TRACKED_FIELDS = ("status", "assignee", "queue", "priority", "due_date", "escalation_level", "outcome")
+# The tracked fields in words; their values are shown by `_value_shown`.
+FIELD_LABELS = {
+    "status": gettext_lazy("Status"),
+    "assignee": gettext_lazy("Assignee"),
+    "queue": gettext_lazy("Queue"),
+    "priority": gettext_lazy("Priority"),
+    "due_date": gettext_lazy("Due"),
+    "escalation_level": gettext_lazy("Escalation level"),
+    "outcome": gettext_lazy("Outcome"),
+}
 
 
 def ticket_timeline(ticket: Ticket) -> list[TimelineEntry]:
-    """Messages, notes and every recorded change, oldest first, in a fixed number of queries."""
+    """Messages, notes and every recorded change, oldest first, in a fixed number of queries;
+    what the desk wrote in the reader's language, what people wrote as they wrote it."""
     entries = [TimelineEntry(ticket.received_at, "requester", ticket.requester_name, ticket.description,
                              attachments=tuple(a for a in ticket.attachments.all() if a.message_id is None))]
     messages = ticket.messages.select_related("author").prefetch_related("attachments")
@@ -234,19 +255,31 @@ def ticket_timeline(ticket: Ticket) -> list[TimelineEntry]:
         author = str(message.author) if message.author else ticket.requester_name
         entries.append(TimelineEntry(message.created_at, kind, author, message.body,
                                      attachments=tuple(message.attachments.all())))
-    entries += [TimelineEntry(change.at, "change", change.actor, change.reason, change.changes)
+    entries += [TimelineEntry(change.at, "change", change.actor, change.reason_shown, change.changes)
                 for change in ticket_changes(ticket)]
     return sorted(entries, key=lambda entry: entry.at)
 
 
+class FieldChange(NamedTuple):
+    """One tracked field of one history entry: the field, its name and its values in words."""
+
+    field: str
+    label: str
+    old: str
+    new: str
+
+
 @dataclass(frozen=True)
 class Change:
-    """One entry of a ticket's history: when, who, why, and the tracked fields it changed."""
+    """One entry of a ticket's history: when, who, why, and the tracked fields it changed. `reason`
+    is as stored (English, in the audit chain); `actor` and `reason_shown` are in the reader's
+    language (tickets/reasons.py)."""
 
     at: datetime.datetime
     actor: str
     reason: str
-    changes: tuple[tuple[str, str, str], ...]
+    changes: tuple[FieldChange, ...]
+    reason_shown: str = ""
 
 
 def ticket_changes(ticket: Ticket) -> list[Change]:
@@ -256,9 +289,10 @@ def ticket_changes(ticket: Ticket) -> list[Change]:
     result, previous = [], None
     for record in history:
         changes = _changes(previous, record, names) if previous is not None else (
-            ("status", "", record.status),)
-        result.append(Change(record.history_date, str(record.history_user or "requester/system"),
-                             record.history_change_reason or "", changes))
+            _field_change("status", None, record.status, names),)
+        stored = record.history_change_reason or ""
+        result.append(Change(record.history_date, reasons.actor_shown(record.history_user, stored),
+                             stored, changes, reasons.reason_shown(stored)))
         previous = record
     return result
 
@@ -275,18 +309,38 @@ def _names_for(history: list[Any]) -> dict[str, dict[str, str]]:
             "queue": {str(queue.pk): queue.name for queue in queues}}
 
 
-def _changes(before: Any, after: Any, names: dict[str, dict[str, str]]) -> tuple[tuple[str, str, str], ...]:
+def _changes(before: Any, after: Any, names: dict[str, dict[str, str]]) -> tuple[FieldChange, ...]:
     result = []
     for name in TRACKED_FIELDS:
         # Foreign keys by their id: reading the related object would cost a query per entry.
         attribute = f"{name}_id" if name in ("assignee", "queue") else name
         old, new = getattr(before, attribute), getattr(after, attribute)
         if old != new:
-            lookup = names.get(name, {})
-            old_text = "" if old is None else lookup.get(str(old), str(old))
-            new_text = "" if new is None else lookup.get(str(new), str(new))
-            result.append((name, old_text, new_text))
+            result.append(_field_change(name, old, new, names))
     return tuple(result)
+
+
+def _field_change(name: str, old: Any, new: Any, names: dict[str, dict[str, str]]) -> FieldChange:
+    return FieldChange(name, str(FIELD_LABELS[name]), _value_shown(name, old, names),
+                       _value_shown(name, new, names))
+
+
+def _value_shown(name: str, value: Any, names: dict[str, dict[str, str]]) -> str:
+    """A tracked field's value as the reader reads it: a status or an outcome by its label, a
+    date in the page's format, a person or a queue by name; nothing as ""."""
+    if value is None or value == "":
+        return ""
+    if name in names:
+        return names[name].get(str(value), str(value))
+    if name == "status" and value in STATUS_VALUES:
+        return str(STATUS_LABELS[Status(value)])
+    if name == "outcome" and value in Outcome.values:
+        return str(Outcome(value).label)
+    if name == "priority" and value in Priority.values:
+        return str(Priority(value).label)
+    if isinstance(value, datetime.date):
+        return formats.date_format(value, "DATE_FORMAT")
+    return str(value)
 
 
 def ticket_neighbours(user: Any, ticket: Ticket) -> tuple[Ticket | None, Ticket | None]:

@@ -369,7 +369,11 @@ class PublicRecord:
 
 def public_record(today: datetime.date) -> PublicRecord | None:
     """The whole desk's record over the last 365 days, in two queries, cached for an hour; None
-    while too few requests were answered for the figures to say nothing about anyone."""
+    while too few requests were answered for the figures to say nothing about anyone, and always
+    when the organisation does not publish it (DESK_PUBLIC_RECORD off: no query at all)."""
+    if not settings.DESK_PUBLIC_RECORD:
+        return None
+
     def compute() -> PublicRecord | None:
         first, after = Period(today - datetime.timedelta(days=364), today).bounds()
         row = _timeliness(Ticket.objects.filter(resolved_at__gte=first, resolved_at__lt=after)).aggregate(

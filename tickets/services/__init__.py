@@ -17,6 +17,7 @@ from tickets.services.intake import (
     ticket_submit,
 )
 from tickets.services.queues import queue_membership_change
+from tickets.services.requester import ticket_withdraw_by_requester
 from tickets.services.retention import retention_due, retention_sweep, ticket_erase_personal_data
 from tickets.services.satisfaction import satisfaction_askable, satisfaction_record
 from tickets.services.workflow import (
@@ -66,5 +67,6 @@ __all__ = [
     "ticket_resume_for_answer",
     "ticket_submit",
     "ticket_transition",
+    "ticket_withdraw_by_requester",
     "token_digest",
 ]

@@ -41,7 +41,7 @@ from desk import faults
 from notifications.models import Outbox
 from notifications.rendering import render_message
 from notifications.services import Message, outbox_enqueue_many
-from tickets import audit, clock, slots
+from tickets import audit, clock, reasons, slots
 from tickets.choices import Kind, Priority
 from tickets.lifecycle import OPEN_STATUSES, WAITING_STATUSES
 from tickets.models import EXTENSION_KINDS, EXTENSION_REGIMES, Escalation, Queue, Ticket
@@ -396,7 +396,7 @@ def _raise_tickets(rule: Rule, tickets: list[dict[str, Any]]) -> None:
     for ticket in tickets:  # what the UPDATE wrote, for the hash
         ticket["escalation_level"] = max(ticket["escalation_level"], rule.level)
         ticket["priority"] = max(ticket["priority"], rule.priority or 0)
-    audit.bulk_history_create(tickets, reason=f"escalation ({rule.name})", date=now,
+    audit.bulk_history_create(tickets, reason=reasons.ESCALATED(rule=rule.name), date=now,
                               heads={t["id"]: t["head"] for t in tickets})
 
 

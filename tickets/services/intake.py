@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import enum
 import hmac
 import uuid
 from collections.abc import Callable
@@ -14,17 +15,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from notifications.services import STATUS_URL, outbox_enqueue
-from tickets import clock
+from tickets import clock, reasons
+from tickets.choices import Kind
 from tickets.crypto import email_digest
 from tickets.errors import Refusal
+from tickets.lifecycle import ENDED_STATUSES, Status
 from tickets.models import Attachment, Message, Queue, ReferenceCounter, StatusLink, Ticket
 from tickets.regions import jurisdiction_for
 from tickets.services.common import Actor, record, stamp
+from tickets.services.requester import News, staff_tell
 from tickets.services.status_links import status_link_for_submitter
-from tickets.services.workflow import refuse_if_erased, ticket_resume_for_answer
+from tickets.services.workflow import _move, refuse_if_erased, ticket_resume_for_answer
 from tickets.uploads import CheckedUpload, discard, store
 
-REQUESTER_REASON = "submitted by the requester through the public form"
+REQUESTER_REASON = reasons.SUBMITTED()
 
 
 @dataclass(frozen=True)
@@ -178,29 +182,114 @@ def ticket_create(
     return Submission(ticket=ticket, created=True)
 
 
+class Delivery(enum.StrEnum):
+    """What became of a requester's message; the status page tells them which."""
+
+    ADDED = "added"  # to their open request
+    REOPENED = "reopened"  # to their answered request, which is open again
+    FOLLOW_UP = "follow_up"  # to the request that follows up the one that had ended
+
+
+@dataclass(frozen=True)
+class RequesterMessage:
+    ticket: Ticket  # the request the message went to: a follow-up of the one written on, perhaps
+    delivery: Delivery
+    message: Message | None  # None when it opened a follow-up: it is that request's description
+
+
 def ticket_add_requester_message(
     *, ticket: Ticket, body: str, attachment: CheckedUpload | None
-) -> Message:
-    """The requester writes on their status page: a message, a file, or both."""
+) -> RequesterMessage:
+    """The requester writes on their status page: a message, a file, or both. Never lost, never
+    unseen: on an open request it is added (and a paused clock runs again); on an answered one
+    it is added and the request is open again; on one that has ended it goes to the request that
+    follows it up, opened now if there is none yet (same requester, same law, linked both ways).
+    Staff are told in each case (`requester.staff_tell`)."""
     stored_name = store(attachment) if attachment is not None else None
-    reason = "message from the requester on the status page"
+    upload = (attachment, stored_name) if attachment is not None and stored_name is not None else None
     try:
         with transaction.atomic():
             locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
             refuse_if_erased(locked)
-            message = Message(ticket=locked, kind="requester", body=body)
-            stamp(message, actor=None, reason=reason)
-            message.save()
-            if attachment is not None and stored_name is not None:
-                _attach(ticket=locked, message=message, upload=attachment,
-                        stored_name=stored_name, actor=None, reason=reason)
-            if not ticket_resume_for_answer(locked):
-                record(locked, actor=None, reason=reason)
+            target = _current_request(locked)
+            if Status(target.status) in ENDED_STATUSES:
+                return _open_follow_up(target, body=body, upload=upload)
+            return _add_message(target, body=body, upload=upload)
     except BaseException:
         if stored_name is not None:
             discard(stored_name)
         raise
-    return message
+
+
+def _current_request(ticket: Ticket) -> Ticket:
+    """The request a message on `ticket` belongs to: the ticket itself, or while it has ended, the
+    latest request that follows it up, locked in turn (always older before newer: two messages
+    at once wait for each other, and the second finds the follow-up the first opened)."""
+    while Status(ticket.status) in ENDED_STATUSES:
+        later = (Ticket.objects.filter(follow_up_of=ticket).order_by("-id")
+                 .values_list("pk", flat=True).first())
+        if later is None:
+            break
+        ticket = Ticket.objects.select_for_update().get(pk=later)
+        refuse_if_erased(ticket)
+    return ticket
+
+
+Upload = tuple[CheckedUpload, str]  # the checked file and the name it is stored under
+
+
+def _add_message(ticket: Ticket, *, body: str, upload: Upload | None) -> RequesterMessage:
+    reason = reasons.REQUESTER_MESSAGE()
+    message = Message(ticket=ticket, kind="requester", body=body)
+    stamp(message, actor=None, reason=reason)
+    message.save()
+    if upload is not None:
+        _attach(ticket=ticket, message=message, upload=upload[0], stored_name=upload[1], actor=None,
+                reason=reason)
+    if ticket.status == Status.RESOLVED:
+        # The requester answers our answer: the request is not answered any more (lifecycle:
+        # resolved -> in progress); its next resolution counts anew.
+        record(ticket, actor=None, reason=reasons.REQUESTER_REOPENED(),
+               fields=_move(ticket, Status.IN_PROGRESS))
+        delivery, news = Delivery.REOPENED, News.REOPENED
+    else:
+        if not ticket_resume_for_answer(ticket):
+            record(ticket, actor=None, reason=reason)
+        delivery, news = Delivery.ADDED, News.WROTE
+    staff_tell(ticket=ticket, news=news, key=f"message:{message.pk}")
+    return RequesterMessage(ticket=ticket, delivery=delivery, message=message)
+
+
+def _open_follow_up(ended: Ticket, *, body: str, upload: Upload | None) -> RequesterMessage:
+    """A new request for a message on one that has ended: the same requester and law (the ended
+    one's regime and calendar, whatever the form would choose today), the same kind and queue,
+    and its assignee while they still work that queue; acknowledged like any request."""
+    received_at = timezone.now()
+    schedule = clock.schedule(regime=ended.regime, kind=ended.kind, calendar_code=ended.calendar,
+                              received_at=received_at)
+    assignee = ended.assignee
+    if assignee is not None and not (assignee.is_active
+                                     and ended.queue.members.filter(pk=assignee.pk).exists()):
+        assignee = None
+    follow_up = Ticket(
+        reference=_next_reference(received_at), kind=ended.kind, regime=ended.regime,
+        calendar=ended.calendar, language=ended.language, requester_name=ended.requester_name,
+        requester_email=ended.requester_email, requester_country=ended.requester_country,
+        requester_region=ended.requester_region, description=body, received_at=received_at,
+        due_date=schedule.due_date, first_response_due=schedule.first_response_due,
+        acknowledge_due=schedule.acknowledge_due, deadlines=schedule.explanation, queue=ended.queue,
+        assignee=assignee, follow_up_of=ended,
+    )
+    reason = reasons.FOLLOW_UP_OF(reference=ended.reference)
+    stamp(follow_up, actor=None, reason=reason)
+    follow_up.save()
+    if upload is not None:
+        _attach(ticket=follow_up, message=None, upload=upload[0], stored_name=upload[1], actor=None,
+                reason=reason)
+    record(ended, actor=None, reason=reasons.FOLLOW_UP_OPENED(reference=follow_up.reference))
+    _acknowledge(follow_up)
+    staff_tell(ticket=follow_up, news=News.FOLLOW_UP, key=f"follow_up:{follow_up.pk}", follows=ended)
+    return RequesterMessage(ticket=follow_up, delivery=Delivery.FOLLOW_UP, message=None)
 
 
 def _attach(
@@ -227,11 +316,13 @@ def _acknowledge(ticket: Ticket) -> None:
         context={
             "reference": ticket.reference,
             "name": ticket.requester_name,
-            "kind": ticket.get_kind_display(),
+            "kind": Kind(ticket.kind).label,  # lazy: in the requester's language when rendered
             "kind_value": ticket.kind,
             "due_date": ticket.due_date,
             "status_url": STATUS_URL,  # a fresh link at each delivery attempt (issue 15, item 2)
             "organisation_name": settings.DESK_ORGANISATION_NAME,
+            "regime": ticket.regime,  # whose authority the requester may complain to
+            "follows": ticket.follow_up_of.reference if ticket.follow_up_of is not None else "",
         },
     )
 

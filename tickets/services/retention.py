@@ -41,7 +41,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from notifications.models import Outbox
-from tickets import audit, uploads
+from tickets import audit, reasons, uploads
 from tickets.errors import RetentionRefused
 from tickets.models import (
     CLOSED_STATUS_VALUES,
@@ -72,7 +72,7 @@ def retention_days(kind: str) -> int:
 def retention_reason(kind: str) -> str:
     """The history entry's reason: the actor, the rule and its period (at most 100 characters,
     the history's column)."""
-    return f"{RETENTION_ACTOR}: personal data erased ({kind}: {retention_days(kind)} days after closure)"
+    return reasons.RETENTION_ERASED(kind=kind, days=retention_days(kind))
 
 
 def _due(now: datetime.datetime) -> Q:

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tickets import reasons
 from tickets.errors import SatisfactionRefused
 from tickets.lifecycle import Status
 from tickets.models import Satisfaction, Ticket
@@ -32,9 +33,9 @@ def satisfaction_record(*, ticket_id: int, score: int, comment: str) -> Satisfac
                 raise SatisfactionRefused(_("You have already answered. Thank you."))
             answer = Satisfaction(ticket=ticket, score=score, comment=comment.strip(),
                                   answered_at=timezone.now())
-            stamp(answer, actor=None, reason="the requester answered the satisfaction question")
+            stamp(answer, actor=None, reason=reasons.SATISFACTION_ANSWERED())
             answer.save()
-            record(ticket, actor=None, reason=f"the requester rated how they were treated: {score}/5")
+            record(ticket, actor=None, reason=reasons.SATISFACTION_RATED(score=score))
     except IntegrityError:
         # Two answers raced past the check: the one-to-one keeps the first.
         raise SatisfactionRefused(_("You have already answered. Thank you.")) from None

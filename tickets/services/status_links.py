@@ -16,13 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from notifications.services import STATUS_URL, outbox_enqueue
-from tickets import crypto, selectors
+from tickets import crypto, reasons, selectors
 from tickets.errors import Refusal
 from tickets.lifecycle import OPEN_STATUSES, Status
 from tickets.models import StatusLink, Ticket
 from tickets.services.common import record, token_digest
 
-RESEND_REASON = "the requester asked for their links again"
+RESEND_REASON = reasons.LINKS_RESENT()
 
 
 def status_links_resend(*, email: str, language: str) -> int:

@@ -28,8 +28,8 @@ from django.views.decorators.http import require_http_methods
 
 from desk import ratelimit
 from desk.ratelimit import RateLimited, client_address
-from tickets import selectors, services, slots
-from tickets.choices import STATUS_LABELS
+from tickets import selectors, services, slots, uploads
+from tickets.choices import requester_outcome_label, requester_status_label
 from tickets.crypto import email_digest
 from tickets.errors import Refusal
 from tickets.form_rendering import select_renderer
@@ -42,10 +42,11 @@ from tickets.forms import (
     StatusResendForm,
     form_token,
 )
-from tickets.lifecycle import Status
+from tickets.lifecycle import ENDED_STATUSES, OPEN_STATUSES, Status
 from tickets.models import Satisfaction, Ticket
+from tickets.selectors.follow_ups import latest_follow_up
 from tickets.selectors.metrics import PublicRecord, public_record
-from tickets.services.intake import SubmissionKeyUsed, Submitter
+from tickets.services.intake import Delivery, SubmissionKeyUsed, Submitter
 from tickets.services.status_links import (
     StatusLinkElsewhere,
     StatusLinkUnknown,
@@ -53,6 +54,7 @@ from tickets.services.status_links import (
     status_link_exchange,
     status_links_resend,
 )
+from tickets.status_forms import WithdrawForm
 
 logger = logging.getLogger(__name__)
 
@@ -151,6 +153,7 @@ def too_many(request: HttpRequest, refused: RateLimited, *, shown: HttpRequest |
 def request_form(request: HttpRequest) -> HttpResponse:
     binding = browser_binding(request)
     if request.method == "POST":
+        uploads.discard_expired_held()
         form = PublicRequestForm(request.POST, request.FILES, renderer=select_renderer)
         if form.is_valid():
             submitter = Submitter(email=form.cleaned_data["email"], browser=browser_digest(binding[0]),
@@ -161,10 +164,12 @@ def request_form(request: HttpRequest) -> HttpResponse:
                 return keep_browser_binding(too_many(request, refused), binding)
             except SubmissionKeyUsed:
                 return keep_browser_binding(_submission_key_used(request), binding)
+            form.attachment_sent()
             _grant_status_access(request, submission.ticket)
             request.session[SUBMITTED_SESSION_KEY] = submission.ticket.pk
             request.session[SUBMITTED_AGAIN_SESSION_KEY] = not submission.created
             return keep_browser_binding(redirect("tickets:submitted"), binding)
+        _keep_attachment(request, form)
         status = 400
         record = public_record(timezone.localdate())
     else:
@@ -177,6 +182,23 @@ def request_form(request: HttpRequest) -> HttpResponse:
     response = render(request, "public/request_form.html", {"form": form, "public_record": record},
                       status=status)
     return keep_browser_binding(response, binding)
+
+
+def _keep_attachment(request: HttpRequest, form: PublicRequestForm) -> None:
+    """The form comes back: the file it brought is kept for the next send (issue 16), counted
+    against the address like a submission, as each is a file on disk; over the limit, or without
+    a submission key to bind it to, the person is asked, by the file's name, to attach it again."""
+    held = None
+    upload = form.attachment_to_keep
+    submission_key = form.cleaned_data.get("submission_key")
+    if upload is not None and submission_key is not None:
+        try:
+            ratelimit.hit("form-hold", client_address(request), settings.DESK_RATE_FORM_ADDRESS)
+        except RateLimited:
+            pass
+        else:
+            held = uploads.hold(upload, submission_key=str(submission_key))
+    form.keep_attachment(held)
 
 
 def _submission_key_used(request: HttpRequest) -> HttpResponse:
@@ -341,15 +363,53 @@ def status_page(request: HttpRequest) -> HttpResponse:
             except RateLimited as refused:
                 return too_many(request, refused)
             try:
-                services.ticket_add_requester_message(
+                delivered = services.ticket_add_requester_message(
                     ticket=ticket, body=form.cleaned_data["body"],
                     attachment=form.cleaned_data["attachment"],
                 )
             except Refusal as refusal:  # the request's personal data was erased meanwhile
                 return _render_status(request, ticket, refusal=refusal.message, status=409)
-            return redirect(reverse("tickets:status") + "?sent=1")
+            # The page then says what became of the message (issue 16, item 7).
+            if delivered.ticket.pk != ticket.pk:
+                sent = SENT_TO_FOLLOW_UP
+            else:
+                sent = SENT_REOPENED if delivered.delivery == Delivery.REOPENED else SENT_ADDED
+            return redirect(reverse("tickets:status") + f"?sent={sent}")
         return _render_status(request, ticket, form=form, status=400)
     return _render_status(request, ticket)
+
+
+# What the status page says after a message (`?sent=`), each only if the ticket shows it true.
+SENT_ADDED, SENT_REOPENED, SENT_TO_FOLLOW_UP = "1", "reopened", "follow-up"
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def status_withdraw(request: HttpRequest) -> HttpResponse:
+    """Withdraw the request: a page that asks, then its button's post (issue 16, item 12). Works
+    without script; a post that does not confirm, or comes too late, withdraws nothing and says so."""
+    ticket = selectors.ticket_for_status_session(request.session)
+    if ticket is None:
+        return link_not_found(request)
+    if request.method == "GET":
+        return _withdraw_page(request, ticket, WithdrawForm())
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        return _withdraw_page(request, ticket, form, status=400)
+    try:
+        services.ticket_withdraw_by_requester(ticket_id=ticket.pk, reason=form.cleaned_data["reason"])
+    except Refusal as refusal:  # withdrawn already (a second click), answered or ended meanwhile
+        ticket.refresh_from_db()
+        return _withdraw_page(request, ticket, form, refusal=refusal.message, status=409)
+    return redirect(reverse("tickets:status") + "?withdrawn=1")
+
+
+def _withdraw_page(request: HttpRequest, ticket: Ticket, form: WithdrawForm, *, refusal: str = "",
+                   status: int = 200) -> HttpResponse:
+    context = {"ticket": ticket, "form": form, "refusal": refusal,
+               "withdrawable": ticket.status in OPEN_STATUSES,
+               "status_label": requester_status_label(ticket.status)}
+    return render(request, "public/status_withdraw.html", context, status=status)
 
 
 @never_cache
@@ -375,13 +435,29 @@ def _render_status(request: HttpRequest, ticket: Ticket, *, form: StatusMessageF
                    status: int = 200) -> HttpResponse:
     answer = Satisfaction.objects.filter(ticket=ticket).first()
     askable = answer is None and services.satisfaction_askable(ticket)
+    conversation = selectors.public_conversation(ticket)
+    answered = ticket.resolved_at is not None and ticket.status in (Status.RESOLVED, Status.CLOSED)
+    # A message on an ended request goes to the one that follows it up: the page names it.
+    follow_up = latest_follow_up(ticket) if ticket.status in ENDED_STATUSES else None
+    sent = request.GET.get("sent", "") if request.method == "GET" else ""
     context = {
         "ticket": ticket,
-        "status_label": STATUS_LABELS[Status(ticket.status)],
+        "status_label": requester_status_label(ticket.status),
+        "is_open": ticket.status in OPEN_STATUSES,
+        "answered": answered,
+        "outcome_label": requester_outcome_label(ticket.outcome) if ticket.outcome else "",
+        # Our answer: the last thing we wrote, shown with the outcome, above the question.
+        "answer": next((entry for entry in reversed(conversation) if not entry.from_requester), None)
+        if answered else None,
+        "follow_up": follow_up,
         "extension": getattr(ticket, "extension", None),
-        "conversation": selectors.public_conversation(ticket),
+        "conversation": conversation,
         "form": form or StatusMessageForm(),
-        "message_sent": request.GET.get("sent") == "1" and request.method == "GET",
+        # Each note only where the ticket shows it true, whatever the address says.
+        "message_sent": sent == SENT_ADDED,
+        "reopened": sent == SENT_REOPENED and ticket.status == Status.IN_PROGRESS,
+        "sent_to_follow_up": sent == SENT_TO_FOLLOW_UP and follow_up is not None,
+        "withdrawn_now": request.GET.get("withdrawn") == "1" and ticket.status == Status.WITHDRAWN,
         "rated": request.GET.get("rated") == "1" and request.method == "GET",
         "satisfaction": answer,
         "satisfaction_form": (satisfaction_form or SatisfactionForm()) if askable else None,

@@ -12,7 +12,7 @@ from django import forms
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -60,7 +60,8 @@ class DashboardForm(staff_forms.DashboardForm):
             day = self.cleaned_data.get(name)
             if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
                 self.add_error(name, _("Choose a day between %(first)s and %(last)s.") % {
-                    "first": EARLIEST_DAY.isoformat(), "last": LATEST_DAY.isoformat()})
+                    "first": formats.date_format(EARLIEST_DAY, "DATE_FORMAT"),
+                    "last": formats.date_format(LATEST_DAY, "DATE_FORMAT")})
         return super().clean()
 
 
@@ -72,7 +73,8 @@ class MonthlyReportForm(staff_forms.MonthlyReportForm):
         value: str = self.cleaned_data.get("month") or ""
         if value and not EARLIEST_DAY.year <= int(value[:4]) <= LATEST_DAY.year:
             raise forms.ValidationError(_("Choose a month between %(first)s and %(last)s.") % {
-                "first": f"{EARLIEST_DAY:%Y-%m}", "last": f"{LATEST_DAY:%Y-%m}"})
+                "first": formats.date_format(EARLIEST_DAY, "YEAR_MONTH_FORMAT"),
+                "last": formats.date_format(LATEST_DAY, "YEAR_MONTH_FORMAT")})
         return value
 
 

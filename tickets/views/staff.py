@@ -25,8 +25,9 @@ from tickets import selectors, services, staff_forms, uploads
 from tickets.choices import STATUS_LABELS
 from tickets.errors import Refusal
 from tickets.form_rendering import select_renderer
-from tickets.lifecycle import Status, allowed_targets
+from tickets.lifecycle import Status
 from tickets.models import AccessLog, Ticket
+from tickets.selectors.actions import Actions, available_actions
 
 PAGE_SIZE = 25
 DONE_MESSAGES = {
@@ -103,7 +104,8 @@ def ticket_page(request: HttpRequest, reference: str) -> HttpResponse:
 
 def _render_ticket(request: HttpRequest, ticket: Ticket, *, failed: str = "", form: Any = None,
                    status: int = 200) -> HttpResponse:
-    action_forms = _action_forms(request, ticket)
+    actions = available_actions(ticket, request.user)
+    action_forms = _action_forms(request, ticket, actions)
     if failed and form is not None:
         action_forms[failed] = form
     previous, following = selectors.ticket_neighbours(request.user, ticket)
@@ -114,12 +116,11 @@ def _render_ticket(request: HttpRequest, ticket: Ticket, *, failed: str = "", fo
         "timeline": selectors.ticket_timeline(ticket),
         "pauses": list(ticket.pauses.all()),
         "extension": getattr(ticket, "extension", None),
-        "final": ticket.deadlines.get("deadlines", {}).get(ticket.deadlines.get("final", ""), {}),
-        "deadline_rows": list(ticket.deadlines.get("deadlines", {}).items()),
         "days_left": (ticket.due_date - timezone.localdate()).days,
         "days_overdue": max((timezone.localdate() - ticket.due_date).days, 0),
-        "allowed": {target.value for target in allowed_targets(Status(ticket.status))},
+        "actions": actions,
         "forms": action_forms,
+        "failed": failed,  # its form is shown with its errors, even if the ticket no longer allows it
     }
     return render(request, "staff/ticket.html", context, status=status)
 
@@ -155,8 +156,10 @@ def _form(action: str, request: HttpRequest, ticket: Ticket, *, bound: bool) -> 
                       prefix=prefix, **choices)
 
 
-def _action_forms(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
-    return {action: _form(action, request, ticket, bound=False) for action in SHOWN_FORMS}
+def _action_forms(request: HttpRequest, ticket: Ticket, actions: Actions) -> dict[str, Any]:
+    """The forms of the actions the ticket allows now (a refused one is not built, nor its choices read)."""
+    return {action: _form(action, request, ticket, bound=False) for action in SHOWN_FORMS
+            if actions.allows(action)}
 
 
 @require_POST
@@ -164,8 +167,17 @@ def _action_forms(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
 def ticket_action(request: HttpRequest, reference: str, action: str) -> HttpResponse:
     ticket = selectors.ticket_for_staff(request.user, reference)
     form = _form(action, request, ticket, bound=True)
+    # An action the ticket does not allow now (the page no longer offers it) is refused with the
+    # page's words, before its service runs (tickets/selectors/actions.py); malformed input is
+    # still a 400, and then too the person reads why the action is not there.
+    refused = available_actions(ticket, request.user).why_not(action)
     if not form.is_valid():
+        if refused:
+            messages.error(request, refused)
         return _render_ticket(request, ticket, failed=action, form=form, status=400)
+    if refused:
+        messages.error(request, refused)
+        return _render_ticket(request, ticket, status=409)
     try:
         services.ticket_act(action=action, ticket_id=ticket.pk, data=form.cleaned_data,
                             actor=cast(User, request.user))  # staff_required: a signed-in user
