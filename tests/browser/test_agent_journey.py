@@ -105,7 +105,8 @@ def test_the_agent_works_a_request_and_the_requester_sees_every_step(
     page.wait_for_load_state()
     check_accessibility(page, "staff-ticket-resolved")
     resolved = smtp_sink.wait_for(lambda m: address in str(m["To"]) and "handled" in str(m["Subject"]))
-    assert "right to complain to the data protection authority" in body_text(resolved)
+    assert "right to complain to the authority that enforces the privacy law" in body_text(resolved)
+    assert "Office of the Data Protection Ombudsman" in body_text(resolved)  # a Finnish requester's
 
     open_link(requester, live_server, resolved, celery_worker)
     seen = requester.locator("main").inner_text()

@@ -292,20 +292,21 @@ def test_the_manager_reads_the_figures_downloads_a_table_and_a_compliance_record
     assert page.locator("h1").inner_text() == f"Compliance record {answered.reference}"
     events = page.locator("#events + .table-wrap tbody tr")
     reasons = [events.nth(row).locator("td").nth(2).inner_text() for row in range(events.count())]
-    assert reasons == ["seeded for the manager's journey", "claimed", "reply sent to the requester",
-                       "resolved: fulfilled", "the requester rated how they were treated: 4/5"]
+    assert reasons == ["seeded for the manager's journey", "Claimed", "Reply sent to the requester",
+                       "Resolved: Fulfilled", "The requester rated how they were treated: 4 out of 5"]
     assert events.nth(1).locator("td").nth(1).inner_text() == "aino"
     final = page.locator("#deadlines ~ .table-wrap").first.locator("tbody tr", has_text="(final)")
-    assert final.locator("th").inner_text() == "respond (final)"
-    assert final.locator("td").first.inner_text() == answered.due_date.isoformat()
+    assert final.locator("th").inner_text() == "Response to the request (final)"
+    due = answered.due_date
+    assert final.locator("td").first.inner_text() == f"{due.day} {due:%B} {due.year}"  # en-GB, in words
     assert "GDPR Art. 12(3)" in final.locator("td").nth(1).inner_text()
     emails = page.locator("#emails + .table-wrap tbody tr")
     assert emails.count() == 3
     cells = [emails.nth(row).locator("td").all_inner_texts() for row in range(3)]
     assert [(subject.split(" (")[0], to, state) for _written, subject, to, state, _sent in cells] == [
-        (f"We have received your request {answered.reference}", answered.requester_email, "sent"),
-        (f"An answer to your request {answered.reference}", answered.requester_email, "sent"),
-        (f"Your request {answered.reference} has been handled", answered.requester_email, "sent"),
+        (f"We have received your request {answered.reference}", answered.requester_email, "Sent"),
+        (f"An answer to your request {answered.reference}", answered.requester_email, "Sent"),
+        (f"Your request {answered.reference} has been handled", answered.requester_email, "Sent"),
     ]
     assert "4 out of 5" in page.locator("#satisfaction + p").inner_text()
     check_at_both_widths(page, "compliance-record")

@@ -5,15 +5,18 @@ follow-up; a message and a staff close on an answered request end as exactly one
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.utils import timezone
 
+from notifications.models import Outbox
 from tests.conftest import unavailable
 from tests.support.concurrency import in_parallel
 from tests.support.people import staff
+from tests.support.services import wait_until
 from tickets import services
 from tickets.errors import Refusal
 from tickets.lifecycle import Status
@@ -30,6 +33,16 @@ ROUNDS = 4
 def _postgresql() -> None:
     if connection.vendor != "postgresql":
         unavailable("the requester races need DATABASE_URL pointing at PostgreSQL")
+
+
+@pytest.fixture(autouse=True)
+def _emails_delivered(_postgresql: None, celery_worker: Any) -> Iterator[None]:
+    """The staff alerts these races queue are delivered by the session's worker before the test
+    ends: the database is emptied after each test, and emptying it while the worker is still
+    delivering deadlocks (the flush and the worker lock the tables in different orders)."""
+    yield
+    wait_until(lambda: not Outbox.objects.filter(state__in=("pending", "sending")).exists(),
+               what="the queued emails to be delivered")
 
 
 def answered(agent: Any, number: int) -> Ticket:

@@ -85,6 +85,16 @@ class SmtpSink:
             return [m for m in self.messages if address in str(m["To"])]
 
 
+def wait_until(condition: Callable[[], Any], timeout: float = 40, what: str = "condition") -> None:
+    """Poll `condition` every 0.2 s until it holds, or fail naming `what`."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
 def body_text(message: EmailMessage) -> str:
     part = message.get_body(preferencelist=("plain",))
     assert part is not None
