@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -30,6 +32,14 @@ def private_media(settings: Any, tmp_path: Path) -> Path:
 def _private_files(private_media: Path) -> Path:
     """Uploaded files of each test go to its own temporary directory."""
     return private_media
+
+
+@pytest.fixture(autouse=True)
+def _default_language_afterwards() -> Iterator[None]:
+    """A request in Finnish leaves Finnish active in the thread (LocaleMiddleware activates the
+    request's language and nothing deactivates it): the next test must start in the default."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

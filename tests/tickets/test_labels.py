@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -44,14 +43,6 @@ CODES = ("partly_fulfilled", "awaiting_verification", "awaiting_requester", "in_
          "due_date", "requester/system", "uk_gdpr", "GB-ENG", "GB ENG", "due_soon", "escalation (",
          "resolved: ", "asked the requester for identity", ">gdpr<", "information_requested", ">pending<",
          "{#", "#}")
-
-
-@pytest.fixture(autouse=True)
-def _default_language_afterwards() -> Iterator[None]:
-    """A request in Finnish leaves Finnish active in the thread (LocaleMiddleware activates the
-    request's language and nothing deactivates it): the next test must start in the default."""
-    yield
-    translation.deactivate()
 
 
 def finnish(day: datetime.date) -> str:
