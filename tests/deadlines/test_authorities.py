@@ -67,7 +67,8 @@ def test_every_regime_of_the_engine_has_an_authority_with_a_website_and_an_addre
             assert authority.url.startswith("https://"), authority.code
             assert authority.name and authority.description, authority.code
             assert len(authority.country) == 2 and authority.country.isupper(), authority.code
-            assert authority.postal_address, authority.code
+            # Only an address the research has seen is printed (the module's docstring).
+            assert bool(authority.postal_address) == (authority is FINNISH_OMBUDSMAN), authority.code
     assert set(AUTHORITIES) | {"gdpr"} == set(TICKET_REGIMES)
 
 

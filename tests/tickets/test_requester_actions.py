@@ -422,7 +422,7 @@ def test_a_finnish_email_names_the_authority_in_finnish(people: dict[str, Any]) 
 
     assert ("Yhdistyneen kuningaskunnan tietosuojaviranomainen (Information Commissioner's Office, ICO)"
             in body)
-    assert "Wycliffe House" in body and "Iso-Britannia" in body
+    assert "https://ico.org.uk/" in body
     assert "data protection authority" not in body
 
 

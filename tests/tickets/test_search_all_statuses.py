@@ -138,3 +138,19 @@ def test_the_search_is_two_index_lookups_not_a_scan(agent: Any) -> None:
     assert "SCAN tickets_ticket" not in plan
     assert list(found) == [ticket]
 
+
+
+def test_a_found_ticket_past_its_due_date_is_overdue_only_while_open(agent: Any) -> None:
+    answered = finished(agent, Status.RESOLVED)
+    still_open = make_ticket()  # the same requester (tests.support.people)
+    past = timezone.localdate() - datetime.timedelta(days=3)
+    Ticket.objects.filter(pk__in=[answered.pk, still_open.pk]).update(due_date=past)
+
+    page = listed(client_for(agent).get("/staff/tickets/", {"q": "riku@example.org"}))
+
+    assert f">{answered.reference}</a>" in page and f">{still_open.reference}</a>" in page
+    rows = {reference: page.split(f">{reference}</a>")[0].rsplit("<tr", 1)[1]
+            for reference in (answered.reference, still_open.reference)}
+    assert "row--overdue" in rows[still_open.reference]
+    assert "row--overdue" not in rows[answered.reference]
+    assert page.count('class="overdue"') == 1

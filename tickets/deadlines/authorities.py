@@ -7,9 +7,9 @@ catalogue carries them and its templates show them in the reader's language
 with the country by its ISO code (the desk shows its name in the reader's language).
 
 Sources: research/deadlines-more.md §4 (the authorities and their websites, all 33 regimes) and
-research/deadlines.md §2.7 (the Finnish Data Protection Ombudsman's address). Postal addresses
-other than Finland's are from the authorities' own contact pages as known to the desk's authors
-[own knowledge, unverified]: check them when a regime is taken into use.
+research/deadlines.md §2.7 (the Finnish Data Protection Ombudsman's address). Only addresses
+the research has seen are printed: a wrong address in a refusal notice would send a complaint
+astray, so the others are left empty (the website is given) until they are checked.
 
 GDPR Art. 77 lets a data subject complain to any EU supervisory authority ("in particular in the
 Member State of his or her habitual residence, place of work or place of the alleged
@@ -67,7 +67,7 @@ SWEDISH_IMY = Authority(
                              "how personal data is used under the EU General Data Protection "
                              "Regulation."),
     url="https://www.imy.se",
-    postal_address=("Integritetsskyddsmyndigheten", "Box 8114", "104 20 Stockholm"),
+    postal_address=(),
     country="SE",
     email="imy@imy.se",
 )
@@ -78,7 +78,7 @@ IRISH_DPC = Authority(
                              "how personal data is used under the EU General Data Protection "
                              "Regulation."),
     url="https://www.dataprotection.ie",
-    postal_address=("Data Protection Commission", "21 Fitzwilliam Square South", "Dublin 2", "D02 RD28"),
+    postal_address=(),
     country="IE",
 )
 EU_LEAD_AUTHORITIES: Mapping[str, Authority] = MappingProxyType({
@@ -115,8 +115,7 @@ ICO = Authority(
     description=gettext_noop("The data protection authority of the United Kingdom. It handles "
                              "complaints under the UK GDPR and the Data Protection Act 2018."),
     url="https://ico.org.uk/make-a-complaint/",
-    postal_address=("Information Commissioner's Office", "Wycliffe House", "Water Lane", "Wilmslow",
-                    "Cheshire", "SK9 5AF"),
+    postal_address=(),
     country="GB",
 )
 # California: both enforce the CCPA/CPRA (Civ. Code §1798.199.10 and §1798.199.90).
@@ -126,7 +125,7 @@ CALIFORNIA_CPPA = Authority(
     description=gettext_noop("The privacy agency of California. It enforces the California Consumer "
                              "Privacy Act and takes complaints from consumers."),
     url="https://cppa.ca.gov",
-    postal_address=("California Privacy Protection Agency", "2101 Arena Blvd", "Sacramento, CA 95834"),
+    postal_address=(),
     country="US",
 )
 CALIFORNIA_AG = Authority(
@@ -135,8 +134,7 @@ CALIFORNIA_AG = Authority(
     description=gettext_noop("The Attorney General also enforces the California Consumer Privacy "
                              "Act and takes complaints from consumers."),
     url="https://oag.ca.gov/privacy",
-    postal_address=("Office of the Attorney General", "Attn: Public Inquiry Unit", "P.O. Box 944255",
-                    "Sacramento, CA 94244-2550"),
+    postal_address=(),
     country="US",
 )
 # The state laws modelled on Virginia's: the Attorney General enforces them alone, and a refused
@@ -148,8 +146,7 @@ VIRGINIA_AG = Authority(
     name=gettext_noop("Office of the Attorney General of Virginia, Consumer Protection Section"),
     description=_STATE_ENFORCER,
     url="https://www.oag.state.va.us/consumer-protection/index.php/file-a-complaint",
-    postal_address=("Office of the Attorney General", "Consumer Protection Section",
-                    "202 North Ninth Street", "Richmond, VA 23219"),
+    postal_address=(),
     country="US",
 )
 CONNECTICUT_AG = Authority(
@@ -157,7 +154,7 @@ CONNECTICUT_AG = Authority(
     name=gettext_noop("Office of the Attorney General of Connecticut"),
     description=_STATE_ENFORCER,
     url="https://portal.ct.gov/ag",
-    postal_address=("Office of the Attorney General", "165 Capitol Avenue", "Hartford, CT 06106"),
+    postal_address=(),
     country="US",
 )
 COLORADO_AG = Authority(
@@ -165,8 +162,7 @@ COLORADO_AG = Authority(
     name=gettext_noop("Colorado Attorney General (Department of Law)"),
     description=_STATE_ENFORCER,
     url="https://coag.gov",
-    postal_address=("Colorado Department of Law", "Ralph L. Carr Judicial Building",
-                    "1300 Broadway, 10th Floor", "Denver, CO 80203"),
+    postal_address=(),
     country="US",
 )
 # Utah: the Division of Consumer Protection receives and investigates complaints, the Attorney
@@ -177,8 +173,7 @@ UTAH_CONSUMER_PROTECTION = Authority(
     description=gettext_noop("It receives and investigates complaints under the Utah Consumer "
                              "Privacy Act."),
     url="https://dcp.utah.gov",
-    postal_address=("Utah Division of Consumer Protection", "160 East 300 South",
-                    "Salt Lake City, UT 84111"),
+    postal_address=(),
     country="US",
 )
 UTAH_AG = Authority(
@@ -186,8 +181,7 @@ UTAH_AG = Authority(
     name=gettext_noop("Utah Attorney General"),
     description=gettext_noop("The Attorney General enforces the Utah Consumer Privacy Act."),
     url="https://attorneygeneral.utah.gov",
-    postal_address=("Office of the Attorney General", "350 North State Street, Suite 230",
-                    "Salt Lake City, UT 84114-2320"),
+    postal_address=(),
     country="US",
 )
 OREGON_DOJ = Authority(
@@ -195,8 +189,7 @@ OREGON_DOJ = Authority(
     name=gettext_noop("Oregon Department of Justice, Consumer Protection"),
     description=_STATE_ENFORCER,
     url="https://www.doj.state.or.us/consumer-protection/",
-    postal_address=("Oregon Department of Justice", "Consumer Protection", "1162 Court Street NE",
-                    "Salem, OR 97301-4096"),
+    postal_address=(),
     country="US",
 )
 ANPD = Authority(
@@ -205,8 +198,7 @@ ANPD = Authority(
     description=gettext_noop("The data protection authority of Brazil. It handles complaints "
                              "(petições) under the General Data Protection Law (LGPD)."),
     url="https://www.gov.br/anpd",
-    postal_address=("Autoridade Nacional de Proteção de Dados", "Setor Comercial Norte, Quadra 6, Conjunto A",
-                    "Edifício Venâncio 3000, Bloco A, 9º andar", "70716-900 Brasília – DF"),
+    postal_address=(),
     country="BR",
 )
 CANADA_OPC = Authority(
@@ -216,8 +208,7 @@ CANADA_OPC = Authority(
                              "Personal Information Protection and Electronic Documents Act "
                              "(PIPEDA)."),
     url="https://www.priv.gc.ca",
-    postal_address=("Office of the Privacy Commissioner of Canada", "30 Victoria Street",
-                    "Gatineau, Quebec  K1A 1H3"),
+    postal_address=(),
     country="CA",
 )
 SWISS_FDPIC = Authority(
@@ -226,8 +217,7 @@ SWISS_FDPIC = Authority(
     description=gettext_noop("The data protection authority of Switzerland. It handles reports "
                              "under the Federal Act on Data Protection (FADP)."),
     url="https://www.edoeb.admin.ch",
-    postal_address=("Eidgenössischer Datenschutz- und Öffentlichkeitsbeauftragter EDÖB",
-                    "Feldeggweg 1", "3003 Bern"),
+    postal_address=(),
     country="CH",
 )
 

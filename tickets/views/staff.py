@@ -26,7 +26,7 @@ from tickets.choices import STATUS_LABELS
 from tickets.errors import Refusal
 from tickets.form_rendering import select_renderer
 from tickets.lifecycle import Status
-from tickets.models import AccessLog, Ticket
+from tickets.models import OPEN_STATUS_VALUES, AccessLog, Ticket
 from tickets.selectors.actions import Actions, available_actions
 
 PAGE_SIZE = 25
@@ -63,6 +63,8 @@ def queue_page(request: HttpRequest) -> HttpResponse:
     page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form, "page": page, "today": timezone.localdate(),
+        # A search finds answered and ended tickets too: only an open one can be overdue.
+        "open_statuses": OPEN_STATUS_VALUES,
         "counts": _shown_counts(selectors.status_counts(request.user)), "query": _query_without_page(request),
         "due_sort_query": _query_sorted_by_due(request),
     }
