@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from tests.support.concurrency import in_parallel
 from tests.support.people import staff
+from tests.support.services import wait_until as shared_wait_until
 from tickets import services, uploads
 from tickets.models import Attachment, Ticket
 from tickets.selectors.metrics import MetricsFilter, Period, dashboard_figures
@@ -34,12 +35,7 @@ HISTORY = Ticket.history.model
 
 
 def wait_until(condition: Any, timeout: float = 60, what: str = "condition") -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
+    shared_wait_until(condition, timeout=timeout, what=what)
 
 
 def closed_long_ago(agent: Any, canary: str, *, with_file: bool = False, days: int = 800) -> Ticket:

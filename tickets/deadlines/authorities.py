@@ -26,12 +26,7 @@ from types import MappingProxyType
 from urllib.parse import urlsplit
 
 from tickets.deadlines.errors import UnknownRegime
-
-
-def gettext_noop(message: str) -> str:
-    """Marks a string for the message catalogue, as Django's `gettext_noop` does, without
-    importing Django: the engine stays pure, and the string is translated where it is shown."""
-    return message
+from tickets.deadlines.messages import gettext_noop
 
 
 @dataclass(frozen=True)
