@@ -33,6 +33,8 @@ test: install lint typecheck test-deadlines test-fast test-integration
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
+	$(PY) .ci/check_links.py
 
 typecheck: $(VENV)/.installed
 	$(PY) -m mypy .
@@ -51,7 +53,7 @@ test-integration: install
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) \
 		$(PY) -m pytest tests -q -m "integration or browser" -p no:xdist
 
-# Not part of `make test`: timings on PostgreSQL (the README's "Performance"), at N tickets;
+# Not part of `make test`: timings on PostgreSQL (docs/performance.md; bench/README.md), at N tickets;
 # `make bench N=1000000` for the million (its seed takes about 8 minutes, once: pages seeds the
 # desk after the sweep has emptied it, the dashboard reuses it). The plot takes every N run so far.
 # The peer (django-helpdesk's escalate_tickets, in .venv-peer/) escalates about 4 ms a ticket: it runs

@@ -119,12 +119,12 @@ def run(*, tickets: int, runs: int, reseed: bool, with_explain: bool) -> dict[st
             sample = figures()
             results[label] = {
                 "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
-                "figures": {"received": sample.period["received"], "resolved": sample.period["resolved"],
-                            "open_now": sample.now["open"], "on_time_rate": sample.period["on_time_rate"],
-                            "late_rate": sample.period["late_rate"],
-                            "extension_rate": sample.period["extension_rate"],
-                            "satisfaction_answers": sample.period["satisfaction"]["answers"],
-                            "escalations": sample.period["escalations"]["total"]},
+                "figures": {"received": sample.over_period.received, "resolved": sample.over_period.resolved,
+                            "open_now": sample.now.open, "on_time_rate": sample.over_period.on_time_rate,
+                            "late_rate": sample.over_period.late_rate,
+                            "extension_rate": sample.over_period.extension_rate,
+                            "satisfaction_answers": sample.over_period.satisfaction.answers,
+                            "escalations": sample.over_period.escalations.total},
                 "dashboard_figures": timed(figures, runs),
                 "page": timed(page, runs),
                 "api": timed(api, runs),

@@ -1,4 +1,4 @@
-"""Latency against the number of tickets, for the README: each page's p50 (solid) and p99
+"""Latency against the number of tickets, for docs/performance.md: each page's p50 (solid) and p99
 (dashed) from bench/results/pages-<N>.json and dashboard-<N>.json, N on a log scale, with the
 issue's targets as lines (queue page and API list 100 ms, dashboard 300 ms, at a million).
 
@@ -14,7 +14,7 @@ from typing import Any
 
 import matplotlib
 
-matplotlib.use("Agg")  # no display: a file for the README
+matplotlib.use("Agg")  # no display: a file, shown by docs/performance.md
 
 import matplotlib.pyplot as plt  # after the backend is chosen
 

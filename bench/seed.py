@@ -38,9 +38,10 @@ from django.contrib.auth.models import User
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from tickets import clock, crypto
+from desk import crypto
+from desk.fields import EmailDigestField, EncryptedTextField
+from tickets import clock
 from tickets.choices import Kind, MessageKind, Outcome, PauseKind, Priority, Regime
-from tickets.fields import EmailDigestField, EncryptedTextField
 from tickets.models import (
     ClockPause,
     Escalation,
@@ -181,7 +182,7 @@ class Table:
     row needs only the values that differ. JSON columns take their text (already dumped).
 
     COPY bypasses the fields, so the row does what they do on save: an encrypted column gets its
-    ciphertext (tickets/fields.py), the email's digest its keyed hash. The rows hold plaintext
+    ciphertext (desk/fields.py), the email's digest its keyed hash. The rows hold plaintext
     until here, and the desk reads them back through the models as it reads its own."""
 
     def __init__(self, model: type[models.Model]) -> None:
@@ -191,7 +192,7 @@ class Table:
         self.key = model._meta.pk.column
         self.attnames = [field.attname for field in fields]
         self.defaults = [_default(field) for field in fields]
-        # Each encrypted column with the position of its row's identity (tickets/fields.py), or None.
+        # Each encrypted column with the position of its row's identity (desk/fields.py), or None.
         self.encrypted = {index: (field.associated_data, None if field.row_field is None
                                   else fields.index(field.row_field))
                           for index, field in enumerate(fields) if isinstance(field, EncryptedTextField)}
@@ -224,7 +225,7 @@ class Table:
 
 
 def _row_uuid(rng: random.Random) -> str:
-    """A message's or pause's row identity (tickets/fields.py), drawn from the seed's generator;
+    """A message's or pause's row identity (desk/fields.py), drawn from the seed's generator;
     its history rows copy it with the rest of the row."""
     return uuid.UUID(int=rng.getrandbits(128), version=4).hex
 
@@ -245,6 +246,7 @@ class Deadlines:
     due: int
     first_response: int | None
     acknowledge: int | None
+    extension_notice: int | None
     explanation: str  # JSON text
 
 
@@ -269,6 +271,7 @@ def deadline_templates() -> dict[tuple[str, str, str, int], Deadlines]:
                         due=(result.due_date - received).days,
                         first_response=_offset(result.first_response_due, received),
                         acknowledge=_offset(result.acknowledge_due, received),
+                        extension_notice=_offset(result.extension_notice_due, received),
                         explanation=json.dumps(result.explanation, default=str),
                     )
     return templates
@@ -657,7 +660,9 @@ class Desk:
             "requester_country": country, "requester_region": region if country in ("US", "CH") else "",
             "description": description, "received_at": received_at, "due_date": due,
             "first_response_due": _plus(received, template.first_response),
-            "acknowledge_due": _plus(received, template.acknowledge), "deadlines": template.explanation,
+            "acknowledge_due": _plus(received, template.acknowledge),
+            "extension_notice_due": _plus(received, template.extension_notice),
+            "deadlines": template.explanation,
             "status": status, "priority": priority, "queue_id": self.staff.queues[queue].pk,
             "assignee_id": assignee, "escalation_level": level, "first_response_at": first_response_at,
             "resolved_at": resolved_at, "first_response_days": response_days,

@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage as ParsedMessage
+from email.utils import formatdate
 from pathlib import Path
 from typing import cast
 
@@ -37,7 +38,9 @@ class FileMailBackend(BaseEmailBackend):
     """Writes each message, as sent, to its own .eml file in DESK_DEV_MAIL_DIR.
 
     The name starts with the time in microseconds, so names sort by sending time; the file is
-    written under a temporary name and renamed, so the page never reads half a message.
+    written under a temporary name and renamed, so the page never reads half a message. The
+    name and the Date header both read the desk's clock (desk/clock.py: the demo's past emails
+    carry their moments); Django's own Date would read the process's.
     """
 
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
@@ -47,9 +50,14 @@ class FileMailBackend(BaseEmailBackend):
         for message in email_messages:
             if not message.recipients():
                 continue
-            name = f"{timezone.now():%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}.eml"
+            sent_at = timezone.now()
+            name = f"{sent_at:%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}.eml"
+            mime = message.message()
+            if not any(header.lower() == "date" for header in message.extra_headers):
+                mime.replace_header("Date", formatdate(sent_at.timestamp(),
+                                                       localtime=settings.EMAIL_USE_LOCALTIME))
             partial = folder / f".{name}.partial"
-            partial.write_bytes(message.message().as_bytes(linesep="\n"))
+            partial.write_bytes(mime.as_bytes(linesep="\n"))
             partial.rename(folder / name)
             sent += 1
         return sent

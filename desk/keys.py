@@ -4,7 +4,7 @@ A key is refused when it is one of the development defaults published in this re
 (desk/settings.py), when it is shorter than 32 bytes (after base64 decoding, for the data and index
 keys; as UTF-8, for the text keys), or when it is obviously not random: few distinct bytes, or one
 short run repeated ("aaaa…", "abcabc…"). This cannot prove a key random; it stops the keys an
-operator types by hand or copies from the README, and the message names the variable.
+operator types by hand or copies from the documentation, and the message names the variable.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 from simple_history.models import HistoricalRecords
 
-from tickets.fields import EncryptedTextField
+from desk.fields import EncryptedTextField
 
 
 class ApiToken(models.Model):

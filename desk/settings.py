@@ -1,4 +1,4 @@
-"""The one settings file. Configured only by environment variables (README: Configuration).
+"""The one settings file. Configured only by environment variables (docs/configuration.md).
 
 Two profiles: `development` (the default: SQLite in WAL mode, an embedded broker on the file
 system, console email; a first try needs nothing else) and `production` (PostgreSQL, Redis or
@@ -18,11 +18,11 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
+from desk.crypto import KeyConfigurationError, parse_data_keys, parse_index_key
 from desk.env import Env
 from desk.keys import refuse_weak_key
 from desk.ratelimit import Rate
-from tickets.crypto import KeyConfigurationError, parse_data_keys, parse_index_key
-from tickets.deadlines import KINDS, REGIMES, ClosedDay, DeadlineError
+from tickets.deadlines import KINDS, LAWS, REGIMES, ClosedDay, DeadlineError
 
 env = Env()
 _Key = TypeVar("_Key")
@@ -57,7 +57,7 @@ def _key_setting(name: str, development_default: str, parse: Callable[[str], _Ke
         raise ImproperlyConfigured(f"{name}: {error}") from error
 
 
-# Encryption at rest of the requester's personal data (tickets/crypto.py): "id:base64,…", the
+# Encryption at rest of the requester's personal data (desk/crypto.py): "id:base64,…", the
 # first the head key for new writes, the others only read until `manage.py rotate_keys` has run;
 # and the HMAC key of the email's blind index. Neither derives from SECRET_KEY; both are required
 # in production; the defaults are for a first try only.
@@ -173,7 +173,7 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Staff sign-in (README: Staff sign-in). Axes first: it refuses a locked-out sign-in before any
+# Staff sign-in (docs/security.md: Staff sign-in). Axes first: it refuses a locked-out sign-in before any
 # password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -421,7 +421,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Each manager's digest of what is due this week, every morning; once a day by its key.
     "manager-digest": {
-        "task": "notifications.tasks.send_manager_digests",
+        "task": "tickets.tasks.send_manager_digests",
         "schedule": crontab(hour=7, minute=0),
     },
     # Re-sends outbox rows that the on-commit fast path missed (broker down, worker killed).
@@ -506,9 +506,8 @@ DESK_STATUS_RESEND_ANSWER_MS = env.number("DESK_STATUS_RESEND_ANSWER_MS", 400, m
 # The organisation and its clocks (tickets/deadlines: research/deadlines.md).
 DESK_ORGANISATION_NAME = env.text("DESK_ORGANISATION_NAME", "Example Organisation Oy")
 DESK_ORGANISATION_COUNTRY = env.text("DESK_ORGANISATION_COUNTRY", "FI")
-DESK_DEFAULT_REGIME = env.choice(
-    "DESK_DEFAULT_REGIME", "gdpr", ("gdpr", "uk_gdpr", "ccpa", "lgpd", "pipeda", "fadp")
-)
+# The law of requesters whose country and state have no regime of their own (tickets/regions.py).
+DESK_DEFAULT_REGIME = env.choice("DESK_DEFAULT_REGIME", "gdpr", LAWS)
 # research/deadlines.md §2.7 [interpretation]: 24 December is a working day unless the DPO says otherwise.
 DESK_CHRISTMAS_EVE_CLOSED = env.flag("DESK_CHRISTMAS_EVE_CLOSED", default=False)
 # The organisation's own closed days: 2026-12-31 (that date) or 12-31 (every year).

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tickets.forms import StrictForm
+from desk.forms import StrictForm
 
 
 class MarkReadForm(StrictForm):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-from tickets.fields import EncryptedTextField
+from desk.fields import EncryptedTextField
 
 
 class Outbox(models.Model):
@@ -22,7 +22,7 @@ class Outbox(models.Model):
     ticket = models.ForeignKey(
         "tickets.Ticket", on_delete=models.SET_NULL, null=True, blank=True, related_name="outbox"
     )
-    # Encrypted like the ticket (tickets/fields.py): a rendered email names the requester, quotes
+    # Encrypted like the ticket (desk/fields.py): a rendered email names the requester, quotes
     # their request and carries a status link, so the outbox holds as much as the ticket itself.
     recipient = EncryptedTextField(max_length=254)
     language = models.CharField(max_length=2)

@@ -7,15 +7,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.db.models import Case, Count, Exists, F, Min, OuterRef, Q, Subquery, Sum, Value, When, Window
+from django.db.models import Case, Count, F, Min, Q, Sum, Value, When, Window
 from django.db.models.expressions import BaseExpression
 from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from notifications.models import Notification
+from notifications.models import Notification, Outbox
 
 # The list shows the notifications of the last NOTIFICATION_DAYS days, grouped per event and day;
 # each group lists its newest TICKETS_PER_GROUP tickets and counts the rest. A sweep that tells a
@@ -115,27 +114,6 @@ def notification_groups(user: Any, *, now: datetime.datetime | None = None) -> l
 
 
 @dataclass(frozen=True)
-class Navigation:
-    unread: int
-    manager: bool  # sees the dashboard and the reports
-
-
-def staff_navigation(user: Any) -> Navigation:
-    """What the staff navigation shows, in one query: the unread count, and whether the user
-    manages a queue (administrators see the dashboard too)."""
-    if not (user.is_authenticated and user.is_staff):
-        return Navigation(0, False)
-    from tickets.models import Queue
-
-    unread = (Notification.objects.filter(user=OuterRef("pk"), read_at__isnull=True).order_by()
-              .values("user").annotate(total=Count("id")).values("total"))
-    row: Any = get_user_model().objects.filter(pk=user.pk).values(
-        unread=Subquery(unread), manager=Exists(Queue.objects.filter(managers=OuterRef("pk"))),
-    ).first() or {}
-    return Navigation(row.get("unread") or 0, bool(user.is_superuser or row.get("manager")))
-
-
-@dataclass(frozen=True)
 class OutboxHealth:
     """The delivery figures an operator watches (the admin's outbox list, `manage.py outbox`, and
     a readiness check): what waits, what is being retried after a temporary failure and since when,
@@ -160,8 +138,6 @@ class OutboxHealth:
 def outbox_health() -> OutboxHealth:
     """One query over the rows not yet sent or failed (the partial index `outbox_due`), and the
     count of failed ones."""
-    from notifications.models import Outbox
-
     now = timezone.now()
     waiting = Outbox.objects.filter(state__in=[Outbox.State.PENDING, Outbox.State.SENDING]).aggregate(
         pending=Count("id", filter=Q(state=Outbox.State.PENDING)),

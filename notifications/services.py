@@ -18,26 +18,25 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import json
 import logging
 import smtplib
 import threading
 import time
-from dataclasses import dataclass
 from html import escape
-from typing import Any, cast
+from typing import Any, Protocol
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Case, F, PositiveSmallIntegerField, Q, When
-from django.utils import formats, timezone, translation
+from django.utils import timezone
 
 from desk import faults
+from notifications import bulk
+from notifications.bulk import Message
 from notifications.models import Notification, Outbox
 from notifications.rendering import render_message
-from tickets.crypto import encrypt_many
-from tickets.fields import EncryptedTextField
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +80,7 @@ def outbox_enqueue(
                       user_id=None, recipient=recipient, language=language, subject=rendered.subject,
                       body_text=rendered.body_text, body_html=rendered.body_html, status_link=status_link)
     created = timezone.now()
-    ids = _write_outbox([message], created=created, repeats_ignored=True)
+    ids = bulk.outbox_insert([message], created=created, repeats_ignored=True)
     if not ids:
         return Outbox.objects.get(dedupe_key=dedupe_key)
     row = Outbox(pk=ids[0], dedupe_key=dedupe_key, event=event, ticket=ticket, recipient=recipient,
@@ -128,35 +127,14 @@ def publish_many(outbox_ids: list[int], chunk: int = 100) -> None:
             deliver_outbox_batch.apply_async((outbox_ids[start:start + chunk],), producer=producer)
 
 
-@dataclass(frozen=True)
-class Message:
-    """One rendered message for `outbox_enqueue_many` (and its in-app notification)."""
-
-    dedupe_key: str
-    event: str
-    ticket_id: int | None
-    user_id: int | None  # the member of staff whose in-app list gets `subject`; None: email only
-    recipient: str  # the email address; "" writes the in-app notification alone
-    language: str
-    subject: str
-    body_text: str
-    body_html: str
-    notification_event: str = ""
-    status_link: bool = False  # the bodies hold STATUS_URL, filled in at each delivery attempt
-
-
 def outbox_enqueue_many(*, messages: list[Message], now: datetime.datetime | None = None) -> int:
     """Write many messages in the caller's transaction, each with its in-app notification: a few
-    multi-row INSERTs for the lot, no model instance per row (the escalation sweep's path). The
-    fields are encrypted here as EncryptedTextField would (tickets/fields.py). A repeated key is
-    an IntegrityError, as bulk_create's would be; on commit the rows are published in chunks.
-    Returns the number of outbox rows written."""
+    multi-row INSERTs for the lot, no model instance per row (the escalation sweep's path,
+    notifications/bulk.py). A repeated key is an IntegrityError, as bulk_create's would be; on
+    commit the rows are published in chunks. Returns the number of outbox rows written."""
     created = timezone.now() if now is None else now
-    at = connection.ops.adapt_datetimefield_value(created)
-    notes = [(m.user_id, m.ticket_id, m.notification_event, m.dedupe_key, m.subject[:500], at)
-             for m in messages if m.user_id is not None]
-    _insert(Notification, ("user_id", "ticket_id", "event", "dedupe_key", "text", "created_at"), notes)
-    ids = _write_outbox(messages, created=created)
+    bulk.notifications_insert(messages, created=created)
+    ids = bulk.outbox_insert(messages, created=created)
     if ids:
         def publish_after_commit() -> None:
             try:
@@ -167,72 +145,6 @@ def outbox_enqueue_many(*, messages: list[Message], now: datetime.datetime | Non
 
         transaction.on_commit(publish_after_commit, robust=True)
     return len(ids)
-
-
-def _write_outbox(messages: list[Message], *, created: datetime.datetime,
-                  repeats_ignored: bool = False) -> list[int]:
-    """The outbox rows of the messages with an address, their fields encrypted as
-    EncryptedTextField would (tickets/fields.py), in one INSERT; the ids written. A repeated
-    key is an IntegrityError, or with `repeats_ignored` a row not written (and no id). Each row
-    counts as published when written: the caller publishes it on commit."""
-    at = connection.ops.adapt_datetimefield_value(created)
-    fields = {name: cast(EncryptedTextField, Outbox._meta.get_field(name)).associated_data
-              for name in ("recipient", "subject", "body_text", "body_html")}
-    emailed = [m for m in messages if m.recipient]
-    identities = [m.dedupe_key for m in emailed]  # each row's identity (tickets/fields.py)
-    sealed = {name: encrypt_many([getattr(m, name) for m in emailed], context=context, rows=identities)
-              for name, context in fields.items()}
-    rows = [(m.dedupe_key, m.event, m.ticket_id, recipient, m.language, subject, body_text,
-             body_html if m.body_html else "", m.status_link, Outbox.State.PENDING.value, 0, "", at, at)
-            for m, recipient, subject, body_text, body_html in zip(
-                emailed, sealed["recipient"], sealed["subject"], sealed["body_text"], sealed["body_html"],
-                strict=True)]
-    return _insert(Outbox, ("dedupe_key", "event", "ticket_id", "recipient", "language", "subject",
-                            "body_text", "body_html", "status_link", "state", "attempts", "last_error",
-                            "created_at", "published_at"),
-                   rows, returning="id", unless_repeated="dedupe_key" if repeats_ignored else "")
-
-
-def _insert(model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]],
-            returning: str = "", unless_repeated: str = "") -> list[Any]:
-    """Multi-row INSERTs of `rows`. PostgreSQL takes the rows as one JSON parameter: the driver
-    binds one string instead of quoting thousands of values or array elements one by one (the
-    sweep's profile: 1.7 s of 10,000 escalations went to that); other databases take VALUES rows,
-    as many to a statement as their parameter limit."""
-    if not rows:
-        return []
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    names = ", ".join(quote(column) for column in columns)
-    suffix = f" ON CONFLICT ({quote(unless_repeated)}) DO NOTHING" if unless_repeated else ""
-    suffix += f" RETURNING {quote(returning)}" if returning else ""
-    if connection.vendor == "postgresql":
-        typed = ", ".join(f"{quote(column)} {model._meta.get_field(column).db_type(connection)}"
-                          for column in columns)
-        statements = [(f"INSERT INTO {table} ({names}) SELECT {names} "  # noqa: S608 -- names from the model
-                       f"FROM jsonb_to_recordset(%s::jsonb) AS r({typed})" + suffix,
-                       [json.dumps([dict(zip(columns, row, strict=True)) for row in rows], default=_json)])]
-    else:
-        per_statement = max(1, (connection.features.max_query_params or 999) // len(columns))
-        row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
-        statements = [(f"INSERT INTO {table} ({names}) VALUES "  # noqa: S608 -- names from the model
-                       + ", ".join([row_sql] * len(chunk)) + suffix,
-                       [value for row in chunk for value in row])
-                      for chunk in (rows[start:start + per_statement]
-                                    for start in range(0, len(rows), per_statement))]
-    returned: list[Any] = []
-    with connection.cursor() as cursor:
-        for sql, params in statements:
-            cursor.execute(sql, params)
-            if returning:
-                returned += [row[0] for row in cursor.fetchall()]
-    return returned
-
-
-def _json(value: Any) -> str:
-    if isinstance(value, datetime.datetime):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not written as JSON")
 
 
 def message_id(row: Outbox) -> str:
@@ -290,6 +202,33 @@ def outbox_deliver(*, outbox_id: int, retried_by_task: bool = False) -> str:
     return "sent"
 
 
+class IssuedLink(Protocol):
+    """A status link made for one delivery attempt: the one copy of its secret, and its digest."""
+
+    @property
+    def url(self) -> str: ...
+
+    @property
+    def digest(self) -> str: ...
+
+
+class StatusLinkIssuer(Protocol):
+    """Makes a fresh status link to a ticket, and removes the link whose digest is `replacing`."""
+
+    def __call__(self, *, ticket_id: int, replacing: str = "") -> IssuedLink: ...
+
+
+# What a status link opens, and how one is made, is the tickets' business: notifications/ imports
+# nothing of tickets/, so tickets/ hands delivery its issuer when the desk starts (tickets/apps.py).
+_status_link_issuer: StatusLinkIssuer | None = None
+
+
+def status_link_issuer_register(issuer: StatusLinkIssuer) -> None:
+    """The issuer of the status links that delivery fills in (`_with_status_link`)."""
+    global _status_link_issuer
+    _status_link_issuer = issuer
+
+
 class _LostClaim(Exception):
     """The row's lease ran out and another worker claimed it before this one began to send."""
 
@@ -302,10 +241,11 @@ def _with_status_link(row: Outbox, *, lease: datetime.datetime) -> tuple[str, st
     weight, a sent email without a working link would be a broken promise."""
     if not row.status_link or row.ticket_id is None:
         return row.body_text, row.body_html
-    from tickets.services.common import status_link_renew
-
+    if _status_link_issuer is None:
+        raise ImproperlyConfigured("no status link issuer: tickets/apps.py registers one "
+                                   "(status_link_issuer_register)")
     with transaction.atomic():
-        issued = status_link_renew(ticket_id=row.ticket_id, replacing=row.status_link_digest)
+        issued = _status_link_issuer(ticket_id=row.ticket_id, replacing=row.status_link_digest)
         # Our claim's lease identifies our claim: if it ran out and another worker took the row,
         # this writes nothing and the new link is rolled back.
         if not Outbox.objects.filter(pk=row.pk, state=Outbox.State.SENDING, lease_until=lease).update(
@@ -466,36 +406,3 @@ def outbox_retry(*, outbox_ids: list[int] | None = None) -> list[int]:
     publish_many(ids)
     return ids
 
-
-def digest_send(*, today: datetime.date | None = None) -> int:
-    """Each manager's daily digest of their queues' open tickets due within 7 days; once a day
-    whatever the schedule does (the key carries the date). Returns the number of digests written."""
-    from django.contrib.auth.models import User
-
-    from tickets.lifecycle import OPEN_STATUSES
-    from tickets.models import Ticket
-
-    today = today or timezone.localdate()
-    week = today + datetime.timedelta(days=7)
-    language = settings.DESK_STAFF_LANGUAGE
-    written = 0
-    managers = User.objects.filter(is_active=True, managed_desk_queues__isnull=False).distinct()
-    for manager in managers.exclude(email="").prefetch_related("managed_desk_queues"):
-        due = list(Ticket.objects.filter(
-            queue__in=manager.managed_desk_queues.all(), due_date__lte=week,
-            status__in=[s.value for s in OPEN_STATUSES]).order_by("due_date", "id")
-            .values("reference", "due_date", "status")[:50])
-        key = f"digest:{manager.pk}:{today.isoformat()}"
-        if not due or Outbox.objects.filter(dedupe_key=key).exists():
-            continue
-        # The subject names the day as the manager's language writes it ("30. maaliskuuta 2026").
-        with transaction.atomic(), translation.override(language):
-            outbox_enqueue(
-                dedupe_key=key, event="digest",
-                recipient=manager.email, language=language,
-                context={"reference": formats.date_format(today, "DATE_FORMAT"), "tickets": due,
-                         "today": today,
-                         "overdue": sum(1 for t in due if t["due_date"] < today),
-                         "queue_url": f"{settings.DESK_PUBLIC_BASE_URL}/staff/tickets/?due_within=7"})
-        written += 1
-    return written

@@ -32,10 +32,5 @@ def deliver_outbox_batch(outbox_ids: list[int]) -> int:
 
 
 @shared_task(acks_late=True)
-def send_manager_digests() -> int:
-    return services.digest_send()
-
-
-@shared_task(acks_late=True)
 def sweep_outbox() -> int:
     return services.outbox_sweep()

@@ -60,11 +60,23 @@ def test_every_model_that_holds_ticket_data_keeps_history() -> None:
         assert hasattr(model, "history"), model.__name__
 
 
-def test_pages_and_api_offer_the_same_actions_through_the_same_services() -> None:
-    from tickets.api.views import ACTIONS as API_ACTIONS
-    from tickets.api.views import INPUTS
-    from tickets.services import ACTIONS
-    from tickets.views.staff import ACTION_FORMS, DONE_MESSAGES
+def test_every_action_is_one_record_whose_form_serializer_and_service_exist() -> None:
+    """Pages and API offer the same actions through the same services: one record each
+    (tickets/actions.py); its form and input resolve, and the API has its endpoint."""
+    import inspect
 
-    assert set(ACTION_FORMS) == set(INPUTS) == set(ACTIONS) == set(DONE_MESSAGES)
-    assert set(API_ACTIONS) == {name.replace("_", "-") for name in ACTIONS}
+    from django import forms
+    from django.utils.module_loading import import_string
+    from rest_framework.serializers import BaseSerializer
+
+    from tickets.actions import ACTIONS, NAMES
+    from tickets.api.views import ACTIONS as API_ACTIONS
+
+    assert len(NAMES) == len(ACTIONS) == len(set(NAMES))
+    for action in ACTIONS:
+        assert issubclass(import_string(action.form), forms.Form), action.name
+        assert issubclass(import_string(action.serializer), BaseSerializer), action.name
+        accepted = set(inspect.signature(action.service).parameters)
+        assert {"ticket_id", "actor", *action.takes} <= accepted, action.name
+        assert API_ACTIONS[action.endpoint].action_name == action.name
+    assert set(API_ACTIONS) == {action.endpoint for action in ACTIONS}

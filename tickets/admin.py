@@ -26,6 +26,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from notifications.admin import OutboxAdmin
+from notifications.models import Outbox
 from tickets.models import AccessLog, Attachment, Message, Queue, QueueMembershipChange, Ticket
 from tickets.selectors import MEMBERSHIP_CHANGES_SHOWN, ticket_visible_to
 from tickets.services.access import access_record
@@ -192,3 +194,12 @@ class MessageAdmin(TicketDataAdmin):
 @admin.register(Attachment)
 class AttachmentAdmin(TicketDataAdmin):
     list_display = ["original_name", "ticket", "content_type", "size", "uploaded_at"]
+
+
+@admin.register(Outbox)
+class TicketScopedOutboxAdmin(OutboxAdmin):
+    """The outbox (notifications/admin.py), its rows about a ticket shown only to staff who may see
+    that ticket on the staff pages: notifications/ knows nothing of tickets, so the scope is said here."""
+
+    def visible_tickets(self, request: HttpRequest) -> QuerySet[Any]:
+        return ticket_visible_to(request.user).values("pk")

@@ -11,7 +11,7 @@ database breaks the chain from there on, and without the key nobody can forge a 
 entry is sealed by simple-history's pre_create_historical_record signal, with the ticket row
 locked by the service that writes it (every service locks the ticket first), so a chain's head
 cannot move meanwhile. The escalation sweep writes ticket history only, in bulk
-(`bulk_history_create`): the other chains add nothing to its path.
+(`history_insert` in tickets/bulk.py): the other chains add nothing to its path.
 
 The requester's personal data (name, email, country, description, message bodies, file names and
 their keyed digests, the reasons of pauses and the extension, satisfaction comments) is left out
@@ -46,7 +46,7 @@ import hashlib
 import hmac
 import itertools
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
@@ -58,7 +58,8 @@ from django.db.models import OuterRef, Subquery, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from tickets import anchors, crypto
+from desk import crypto
+from tickets import anchors
 from tickets.models import Attachment, ClockPause, Extension, Message, Satisfaction, Ticket
 
 # The fields an entry's hash covers, besides the history's own (date, type, user, reason).
@@ -168,12 +169,6 @@ def chain_head() -> Subquery:
     return Subquery(latest)
 
 
-def _latest_hashes(ticket_ids: Iterable[int]) -> dict[int, str]:
-    """The head of each ticket's chain, in one query."""
-    rows = Ticket.objects.filter(pk__in=list(ticket_ids)).annotate(head=chain_head())
-    return {ticket_id: head or GENESIS for ticket_id, head in rows.values_list("pk", "head")}
-
-
 def head_of(model: type[models.Model]) -> Subquery:
     """The head of the outer row's ticket's chain of `model` (None before its first entry), to
     annotate a query of that model's rows, e.g. the files a batch is about to delete."""
@@ -214,48 +209,6 @@ def connect_seals() -> None:
     for chain in CHAINS[1:]:
         pre_create_historical_record.connect(seal, sender=_history_of(chain.model),
                                              dispatch_uid=f"tickets.audit.seal.{chain.name}")
-
-
-def bulk_history_create(tickets: Sequence[Mapping[str, Any]], *, reason: str, date: datetime.datetime,
-                        heads: Mapping[int, str | None] | None = None) -> None:
-    """One sealed history entry per ticket, for a whole batch in one INSERT … SELECT (two without
-    `heads`): the escalation sweep's path.
-
-    `tickets` hold each ticket's CHAINED_FIELDS as its row holds them now: the caller has the rows
-    locked and has written its change, so the copy the database makes is what was hashed. The
-    entry is copied from the ticket row in SQL, the requester's encrypted fields as ciphertext
-    (the history keeps the ticket's encryption context, tickets/fields.py): nothing is decrypted
-    or encrypted again but the change reason, and no model instance is built per ticket."""
-    model = history_model()
-    if heads is None:
-        heads = _latest_hashes(ticket["id"] for ticket in tickets)
-    reason_context = model._meta.get_field("history_change_reason").associated_data
-    sealed = {"history_date": _canonical(date), "history_type": "~", "history_user_id": None,
-              "history_change_reason": reason}
-    ids = [ticket["id"] for ticket in tickets]
-    reasons = crypto.encrypt_many([reason] * len(ids), context=reason_context)
-    hashes = [_digest(heads.get(ticket["id"]) or GENESIS,
-                      {name: ticket[name] for name in CHAINED_FIELDS} | sealed) for ticket in tickets]
-    quote = connection.ops.quote_name
-    columns = [field.column for field in model.tracked_fields]
-    targets = ", ".join(quote(column) for column in
-                        [*columns, "history_date", "history_change_reason", "history_type",
-                         "history_user_id", "chain_hash"])
-    copied = ", ".join(f"t.{quote(column)}" for column in columns)
-    if connection.vendor == "postgresql":  # one JSON parameter: a short statement whatever the batch
-        entries = "jsonb_to_recordset(%s::jsonb) AS v(column1 bigint, column2 text, column3 text)"
-        params = [json.dumps([{"column1": i, "column2": r, "column3": h}
-                              for i, r, h in zip(ids, reasons, hashes, strict=True)])]
-    else:
-        entries = "(VALUES " + ", ".join(["(%s, %s, %s)"] * len(ids)) + ") AS v"
-        params = [value for row in zip(ids, reasons, hashes, strict=True) for value in row]
-    with connection.cursor() as cursor:
-        # The entries' columns are column1, column2, column3: SQLite's names for VALUES columns.
-        cursor.execute(
-            f"INSERT INTO {quote(model._meta.db_table)} ({targets}) "  # noqa: S608 -- names from the models, values bound
-            f"SELECT {copied}, %s, v.column2, '~', NULL, v.column3 FROM {quote(Ticket._meta.db_table)} t "
-            f"JOIN {entries} ON v.column1 = t.id ORDER BY t.id",
-            [connection.ops.adapt_datetimefield_value(date), *params])
 
 
 @contextlib.contextmanager

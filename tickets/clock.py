@@ -15,6 +15,8 @@ from tickets import deadlines
 
 # The deadline that counts as "first response due" on the ticket, in order of preference.
 _FIRST_RESPONSE_CLOCKS = ("first_response", "acknowledge", "complaint_ack")
+# The statutory acknowledgement: CCPA's (11 CCR §7021(a)) or a UK complaint's (DPA 2018 s.164A).
+_ACKNOWLEDGEMENT_CLOCKS = ("acknowledge", "complaint_ack")
 
 
 class PauseSpan(Protocol):
@@ -37,8 +39,17 @@ class TicketClock:
     due_date: datetime.date
     first_response_due: datetime.date | None
     acknowledge_due: datetime.date | None
+    extension_notice_due: datetime.date | None
     explanation: dict[str, Any]
     paused: bool
+
+    def columns(self) -> dict[str, Any]:
+        """The ticket's columns this schedule sets: the final due date, the engine's other named
+        dates that the escalation rules filter on (tickets/escalation_rules.py), and the whole
+        schedule with its explanations."""
+        return {"due_date": self.due_date, "first_response_due": self.first_response_due,
+                "acknowledge_due": self.acknowledge_due, "extension_notice_due": self.extension_notice_due,
+                "deadlines": self.explanation}
 
 
 def working_calendar(code: str) -> deadlines.Calendar:
@@ -87,15 +98,20 @@ def schedule(
             notified=receipt_date(extension.notified_at), reason=extension.reason
         ) if extension is not None else None,
     )
-    first = next((result.get(name) for name in _FIRST_RESPONSE_CLOCKS if result.get(name)), None)
-    statutory = result.get("acknowledge") or result.get("complaint_ack")
     return TicketClock(
         due_date=_as_date(result.final.due),
-        first_response_due=_as_date(first.due) if first is not None else None,
-        acknowledge_due=_as_date(statutory.due) if statutory is not None else None,
+        first_response_due=_first_due(result, _FIRST_RESPONSE_CLOCKS),
+        acknowledge_due=_first_due(result, _ACKNOWLEDGEMENT_CLOCKS),
+        extension_notice_due=_first_due(result, ("extension_notice",)),
         explanation=result.to_dict(),
         paused=result.paused,
     )
+
+
+def _first_due(result: deadlines.Schedule, names: tuple[str, ...]) -> datetime.date | None:
+    """The due date of the first of the named deadlines the engine planned, if any."""
+    found = next((deadline for name in names if (deadline := result.get(name)) is not None), None)
+    return _as_date(found.due) if found is not None else None
 
 
 def _as_date(value: datetime.date | datetime.datetime) -> datetime.date:

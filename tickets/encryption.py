@@ -9,7 +9,7 @@ models are historical. Each batch is one transaction, and each UPDATE compares t
 ciphertext, so a value a request rewrote in the meantime is left alone (it is under the head key,
 bound to its row, already).
 
-Every value is read with its row's identity (tickets/fields.py, `ROW_IDENTITIES`), taken from the
+Every value is read with its row's identity (desk/fields.py, `ROW_IDENTITIES`), taken from the
 same row in the same SELECT: a value copied from another row does not decrypt, and the problem
 names the row (its primary key, its identity, and its ticket's reference where it has one).
 """
@@ -24,8 +24,9 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from tickets import crypto, uploads
-from tickets.fields import EncryptedTextField
+from desk import crypto
+from desk.fields import EncryptedTextField
+from tickets import uploads
 
 BATCH_SIZE = 500
 

@@ -4,7 +4,7 @@ name or the deadline engine's developer text.
 
 Views turn them into a message on the page, the API into a 409 with the code and the message
 (STYLE.md). What a ticket allows now, and the words for what it does not, come first from
-`tickets.selectors.actions.available_actions`, which raises these same refusals.
+`tickets.actions.available_actions`, which raises these same refusals.
 A refusal changes nothing: services raise it before writing anything.
 """
 

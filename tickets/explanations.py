@@ -296,6 +296,11 @@ def _from(stored: Mapping[str, Any]) -> ExplainedSchedule:
     )
 
 
+def clock_paused(ticket: Ticket) -> bool:
+    """Whether the ticket's stored schedule says a pause is open (the desk waits for the requester)."""
+    return bool((ticket.deadlines or {}).get("paused"))
+
+
 def ticket_deadlines(ticket: Ticket, *, pauses: Pauses = NOT_LOADED,
                      extension: Granted = NOT_LOADED) -> ExplainedSchedule:
     """A ticket's deadlines explained in the active language.

@@ -57,6 +57,11 @@ WAITING_STATUSES = frozenset({Status.AWAITING_VERIFICATION, Status.AWAITING_REQU
 ENDED_STATUSES = frozenset({Status.CLOSED, Status.WITHDRAWN, Status.REJECTED})
 
 
+# Reopening: an answered ticket (resolved, or closed after that) goes back to work.
+REOPENABLE_STATUSES = frozenset(status for status, targets in TRANSITIONS.items()
+                                if Status.IN_PROGRESS in targets and status not in OPEN_STATUSES)
+
+
 def allowed_targets(current: Status) -> frozenset[Status]:
     return TRANSITIONS[current]
 

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from desk.fields import EmailDigestField, EncryptedTextField, new_row_uuid
 from tickets.choices import (
     STATUS_CHOICES,
     Kind,
@@ -24,15 +25,9 @@ from tickets.choices import (
     Priority,
     Regime,
 )
-from tickets.fields import EmailDigestField, EncryptedTextField, new_row_uuid
 from tickets.lifecycle import OPEN_STATUSES, Status
 
 OPEN_STATUS_VALUES = sorted(status.value for status in OPEN_STATUSES)
-# The requests whose deadline may be extended once the law allows it, and the laws that let the
-# desk notify an extension before the first period ends (the escalation rule "extension_decision").
-EXTENSION_REGIMES = ["gdpr", "uk_gdpr", "ccpa", "pipeda"]
-EXTENSION_KINDS = ["access", "rectification", "erasure", "restriction", "portability", "objection",
-                   "consent_withdrawal"]
 # Closed for good (tickets/lifecycle.py): retention counts its period from `closed_at` in these.
 CLOSED_STATUS_VALUES = sorted(status.value for status in (Status.CLOSED, Status.WITHDRAWN, Status.REJECTED))
 # What the dashboard narrows every figure by: the manager's queues, the kind, the law.
@@ -124,8 +119,8 @@ class Ticket(models.Model):
     calendar = models.CharField(max_length=16, help_text=_("Working-day calendar, e.g. FI or GB-SCT"))
     language = models.CharField(max_length=2, choices=Language.choices)
 
-    # The requester's personal data is stored encrypted (tickets/fields.py); the email is found
-    # again by its keyed hash, never by the plaintext (tickets.crypto.email_digest).
+    # The requester's personal data is stored encrypted (desk/fields.py); the email is found
+    # again by its keyed hash, never by the plaintext (desk.crypto.email_digest).
     requester_name = EncryptedTextField(max_length=200)
     requester_email = EncryptedTextField(max_length=254)
     requester_email_digest = EmailDigestField(source="requester_email", db_index=False)
@@ -140,6 +135,9 @@ class Ticket(models.Model):
     first_response_due = models.DateField(null=True, blank=True)
     # A statutory acknowledgement: CCPA's 10 business days, or a UK complaint's 30 days (s.164A).
     acknowledge_due = models.DateField(null=True, blank=True)
+    # The last day to tell the requester of an extension, where the engine plans one for this
+    # ticket's law and kind (the escalation rule "extension_decision" reads it); None otherwise.
+    extension_notice_due = models.DateField(null=True, blank=True)
     deadlines = models.JSONField(default=dict, blank=True)
 
     status = models.CharField(
@@ -201,12 +199,12 @@ class Ticket(models.Model):
                          condition=Q(status__in=OPEN_STATUS_VALUES, acknowledge_due__isnull=False)),
             models.Index(fields=["calendar"], name="ticket_open_calendar",
                          condition=Q(status__in=OPEN_STATUS_VALUES)),
-            # The two rules whose window holds tickets of every kind: the extension reminder
-            # reads only the requests it can concern (complaints due soon were 100,000 heap reads,
-            # 60 ms, at a million open tickets), the unassigned rule only the unassigned tickets.
-            models.Index(fields=["due_date"], include=["calendar"], name="ticket_open_extension_window",
-                         condition=Q(status__in=OPEN_STATUS_VALUES, kind__in=EXTENSION_KINDS,
-                                     regime__in=EXTENSION_REGIMES)),
+            # The two rules whose window holds only some tickets: the extension reminder reads only
+            # the requests whose law plans an extension notice (complaints due soon were 100,000
+            # heap reads, 60 ms, at a million open tickets), the unassigned rule only the unassigned.
+            models.Index(fields=["extension_notice_due"], include=["calendar"],
+                         name="ticket_open_extension_notice",
+                         condition=Q(status__in=OPEN_STATUS_VALUES, extension_notice_due__isnull=False)),
             models.Index(fields=["received_at"], name="ticket_open_unassigned",
                          condition=Q(status__in=OPEN_STATUS_VALUES, assignee__isnull=True)),
             # The dashboard's figures: what arrived, what was answered and when, what is open now.
@@ -251,7 +249,7 @@ class Message(models.Model):
         related_name="desk_messages",
     )
     body = EncryptedTextField()
-    # The row's identity in the body's associated data (tickets/fields.py): known before the insert.
+    # The row's identity in the body's associated data (desk/fields.py): known before the insert.
     row_uuid = models.CharField(max_length=32, default=new_row_uuid, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     history = ticket_history(bases=[AuditChain])  # each ticket's messages form a chain (tickets/audit.py)
@@ -305,7 +303,7 @@ class ClockPause(models.Model):
     )
     # Sent to the requester and often about their documents ("the passport copy is unreadable").
     reason = EncryptedTextField()
-    # The row's identity in the reason's associated data (tickets/fields.py): known before the insert.
+    # The row's identity in the reason's associated data (desk/fields.py): known before the insert.
     row_uuid = models.CharField(max_length=32, default=new_row_uuid, editable=False)
     history = ticket_history(bases=[AuditChain])  # each ticket's pauses form a chain (tickets/audit.py)
 
@@ -420,7 +418,7 @@ class AccessLog(models.Model):
     reference = models.CharField(max_length=20, blank=True)
     action = models.CharField(max_length=10, choices=Action.choices)
     detail = models.CharField(max_length=500, blank=True)  # never personal data (services/access.py)
-    # A search for an email address: the address's keyed hash (tickets.crypto.email_digest), so
+    # A search for an email address: the address's keyed hash (desk.crypto.email_digest), so
     # that an auditor with the key can tell who looked for a person; retention blanks it when it
     # erases that person's tickets, so that no entry points at them any more.
     search_digest = models.CharField(max_length=64, blank=True, default="")

@@ -20,6 +20,7 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from tickets.choices import Kind, Outcome, PauseKind
+from tickets.escalation_rules import rule_label
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -141,15 +142,6 @@ def asked_for(kind: str) -> Reason:
 def asked_for_message(kind: str) -> Reason:
     """The reason on the message and the pause that carry the question."""
     return ASKED_FOR_IDENTITY_MESSAGE if kind == PauseKind.IDENTITY else ASKED_FOR_CLARIFICATION_MESSAGE
-
-
-def rule_label(name: str) -> str:
-    """An escalation rule in words ("due soon"), in the active language; an unknown rule (one
-    removed since it fired) by its name."""
-    from tickets.services.escalation import RULES  # the services import this module
-
-    rule = next((rule for rule in RULES if rule.name == name), None)
-    return str(rule.description) if rule is not None else name.replace("_", " ")
 
 
 def _choice_label(choices: Any) -> Callable[[str], str]:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from tickets.deadlines import default_calendar
+
 # EU member states and the EEA states that apply the GDPR.
 GDPR_COUNTRIES = frozenset({
     "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
@@ -24,8 +26,6 @@ UK_NATIONS = [
     ("ENG", _("England")), ("SCT", _("Scotland")), ("WLS", _("Wales")), ("NIR", _("Northern Ireland")),
 ]
 COUNTRY_REGIMES = {"GB": "uk_gdpr", "BR": "lgpd", "CA": "pipeda", "CH": "fadp"}
-REGIME_CALENDARS = {"ccpa": "US", "us_va": "US", "us_ct": "US", "us_co": "US", "us_ut": "US",
-                    "us_or": "US", "lgpd": "BR", "pipeda": "CA", "fadp": "CH"}
 
 
 @dataclass(frozen=True)
@@ -45,8 +45,8 @@ def jurisdiction_for(
         regime = US_STATE_REGIMES.get(region, default_regime)
     elif country in COUNTRY_REGIMES:
         regime = COUNTRY_REGIMES[country]
-    if regime == "uk_gdpr":
-        nation = region if region in dict(UK_NATIONS) else "ENG"
-        return Jurisdiction(regime, f"GB-{nation}")
-    # GDPR periods move off the closed days of the organisation's own country (1182/71 Art. 2(1)).
-    return Jurisdiction(regime, REGIME_CALENDARS.get(regime, organisation_country))
+    if regime == "uk_gdpr" and region in dict(UK_NATIONS):
+        return Jurisdiction(regime, f"GB-{region}")  # the requester's nation's bank holidays
+    # Otherwise the engine's calendar for the law: GDPR periods move off the closed days of the
+    # organisation's own country (1182/71 Art. 2(1)), the UK's off England's, the others' their country's.
+    return Jurisdiction(regime, default_calendar(regime, organisation_country).code)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tickets.choices import SATISFACTION_LABELS, STATUS_LABELS, Kind
-from tickets.lifecycle import Status
-from tickets.selectors.metrics import AGEING, LEVELS, SCORES, Dashboard
+from tickets.escalation_rules import level_label, rule_label
+from tickets.selectors.metrics import AGEING, LEVELS, SCORES, Breakdown, Dashboard
 
 AGEING_LABELS = {
     "overdue_15_plus": gettext_lazy("Overdue by 15 days or more"),
@@ -30,12 +30,6 @@ AGEING_LABELS = {
     "due_8_14": gettext_lazy("Due in 8–14 days"),
     "due_15_30": gettext_lazy("Due in 15–30 days"),
     "due_31_plus": gettext_lazy("Due in 31 days or more"),
-}
-LEVEL_LABELS = {
-    0: gettext_lazy("Not escalated"),
-    1: gettext_lazy("Level 1: due soon"),
-    2: gettext_lazy("Level 2: due today or overdue"),
-    3: gettext_lazy("Level 3: overdue past the margin"),
 }
 # Every table of the dashboard, in page order; each is also a CSV file of the same name.
 TABLES = ("status", "ageing", "levels", "weekly", "timeliness", "response_times", "escalations",
@@ -73,19 +67,27 @@ def percent(rate: float | None) -> float | None:
     return None if rate is None else round(rate * 100, 1)
 
 
-RATES = ("on_time_rate", "on_time_extended_rate", "late_rate", "extension_rate", "refusal_rate")
+@dataclass(frozen=True)
+class Percentages:
+    """The period's rates (tickets.selectors.metrics.Answers) as percentages, one decimal."""
+
+    on_time_rate: float | None
+    on_time_extended_rate: float | None
+    late_rate: float | None
+    extension_rate: float | None
+    refusal_rate: float | None
 
 
-def period_rates(dashboard: Dashboard) -> dict[str, float | None]:
+def period_rates(dashboard: Dashboard) -> Percentages:
     """The period's rates as percentages, for the key figures of the dashboard and the report."""
-    return {key: percent(dashboard.period[key]) for key in RATES}
-
-
-def _rule_label(name: str) -> str:
-    from tickets.services.escalation import RULES
-
-    rule = next((rule for rule in RULES if rule.name == name), None)
-    return str(rule.description) if rule else name
+    period = dashboard.over_period
+    return Percentages(
+        on_time_rate=percent(period.on_time_rate),
+        on_time_extended_rate=percent(period.on_time_extended_rate),
+        late_rate=percent(period.late_rate),
+        extension_rate=percent(period.extension_rate),
+        refusal_rate=percent(period.refusal_rate),
+    )
 
 
 def _kind_label(value: str) -> str:
@@ -93,65 +95,61 @@ def _kind_label(value: str) -> str:
 
 
 def dashboard_tables(dashboard: Dashboard) -> dict[str, Table]:
-    now, period = dashboard.now, dashboard.period
+    now, period = dashboard.now, dashboard.over_period
     timeliness = [
-        (_("Answered"), period["resolved"]),
-        (_("On time (by the first due date)"), period["on_time"]),
-        (_("On time thanks to an extension"), period["on_time_extended"]),
-        (_("Late"), period["late"]),
-        (_("On-time rate (%)"), percent(period["on_time_rate"])),
-        (_("On time with an extension (%)"), percent(period["on_time_extended_rate"])),
-        (_("Late (%)"), percent(period["late_rate"])),
-        (_("Extended"), period["extended"]),
-        (_("Extension rate (%)"), percent(period["extension_rate"])),
-        (_("Refused"), period["refused"]),
-        (_("Refusal rate (%)"), percent(period["refusal_rate"])),
+        (_("Answered"), period.resolved),
+        (_("On time (by the first due date)"), period.on_time),
+        (_("On time thanks to an extension"), period.on_time_extended),
+        (_("Late"), period.late),
+        (_("On-time rate (%)"), percent(period.on_time_rate)),
+        (_("On time with an extension (%)"), percent(period.on_time_extended_rate)),
+        (_("Late (%)"), percent(period.late_rate)),
+        (_("Extended"), period.extended),
+        (_("Extension rate (%)"), percent(period.extension_rate)),
+        (_("Refused"), period.refused),
+        (_("Refusal rate (%)"), percent(period.refusal_rate)),
     ]
     spread_columns = (_("Measure"), _("Tickets"), _("Median (working days)"),
                       _("90th percentile (working days)"))
-    spreads = [(label, period[key]["count"], period[key]["median"], period[key]["p90"])
-               for key, label in (("first_response_days", _("Time to first response")),
-                                  ("resolution_days", _("Time to resolution")))]
+    spreads = [(label, spread.count, spread.median, spread.p90)
+               for label, spread in ((_("Time to first response"), period.first_response_days),
+                                     (_("Time to resolution"), period.resolution_days))]
     breakdown_columns = (_("Received"), _("Answered"), _("On time"), _("On time thanks to an extension"),
                          _("Late"), _("Extended"), _("Refused"), _("On-time rate (%)"))
-    satisfaction = period["satisfaction"]
     tables = [
         Table("status", _("Open tickets by status"), (_("Status"), _("Tickets")),
-              tuple((str(STATUS_LABELS[Status(code)]), total) for code, total in now["by_status"].items())),
+              tuple((str(STATUS_LABELS[status]), total) for status, total in now.by_status.items())),
         Table("ageing", _("Open tickets by time left"), (_("Time left"), _("Tickets")),
-              tuple((str(AGEING_LABELS[code]), now["ageing"][code]) for code, _low, _high in AGEING)),
+              tuple((str(AGEING_LABELS[code]), now.ageing[code]) for code, _low, _high in AGEING)),
         Table("levels", _("Open tickets by escalation level"), (_("Level"), _("Tickets")),
-              tuple((str(LEVEL_LABELS[level]), now["by_escalation_level"][str(level)]) for level in LEVELS)),
+              tuple((level_label(level), now.by_escalation_level[level]) for level in LEVELS)),
         Table("weekly", _("Received and answered per week"),
               (_("Week starting"), _("Received"), _("Answered")),
-              tuple((datetime.date.fromisoformat(week["week"]), week["received"], week["resolved"])
-                    for week in period["weekly"])),
+              tuple((week.week, week.received, week.resolved) for week in period.weekly)),
         Table("timeliness", _("Deadlines kept"), (_("Figure"), _("Value")), tuple(timeliness)),
         Table("response_times", _("Time to first response and to resolution"), spread_columns,
               tuple(spreads)),
         Table("escalations", _("Escalations in the period"), (_("Level"), _("Rule"), _("Escalations")),
-              tuple((row["level"], _rule_label(row["rule"]), row["count"])
-                    for row in period["escalations"]["by_rule"])),
+              tuple((row.level, rule_label(row.rule), row.count) for row in period.escalations.by_rule)),
         Table("agents", _("Workload and punctuality per agent"),
               (_("Agent"), _("Open now"), _("Answered"), _("On time"), _("On time thanks to an extension"),
                _("On-time rate (%)")),
-              tuple((row["name"], row["open"], row["resolved"], row["on_time"], row["on_time_extended"],
-                     percent(row["on_time_rate"])) for row in period["agents"])),
+              tuple((row.name, row.open, row.resolved, row.on_time, row.on_time_extended,
+                     percent(row.on_time_rate)) for row in period.agents)),
         Table("kinds", _("Per kind of request"), (_("Kind"), *breakdown_columns),
-              _breakdown_rows(period["kinds"], _kind_label)),
+              _breakdown_rows(period.kinds, _kind_label)),
         Table("queues", _("Per queue"), (_("Queue"), *breakdown_columns),
-              _breakdown_rows(period["queues"], str)),
+              _breakdown_rows(period.queues, str)),
         Table("satisfaction", _("How requesters say they were treated"), (_("Answer"), _("Answers")),
-              tuple((str(SATISFACTION_LABELS[score]), satisfaction["by_score"][str(score)])
+              tuple((str(SATISFACTION_LABELS[score]), period.satisfaction.by_score[score])
                     for score in SCORES)),
     ]
     return {table.name: table for table in tables}
 
 
-def _breakdown_rows(rows: list[dict[str, Any]], label: Any) -> tuple[tuple[Any, ...], ...]:
-    return tuple((label(row["key"]), row["received"], row["resolved"], row["on_time"],
-                  row["on_time_extended"], row["late"], row["extended"], row["refused"],
-                  percent(row["on_time_rate"])) for row in rows)
+def _breakdown_rows(rows: tuple[Breakdown, ...], label: Callable[[str], str]) -> tuple[tuple[Any, ...], ...]:
+    return tuple((label(row.key), row.received, row.resolved, row.on_time, row.on_time_extended, row.late,
+                  row.extended, row.refused, percent(row.on_time_rate)) for row in rows)
 
 
 def chart(table: Table, *, series: int = 1) -> Chart:

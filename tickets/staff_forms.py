@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from desk.forms import StrictForm
 from tickets.choices import STATUS_CHOICES, Kind, Outcome, PauseKind, Regime
-from tickets.forms import StrictForm
 from tickets.models import Queue
 from tickets.selectors import SORTS, QueueFilter
-from tickets.selectors.metrics import MetricsFilter, Period
+from tickets.selectors.metrics import EARLIEST_DAY, LATEST_DAY, MetricsFilter, Period, dashboard_queues
 
 ASSIGNEE_CHOICES = [("", _("Anyone")), ("mine", _("Mine")), ("unassigned", _("Unassigned"))]
 
@@ -115,10 +117,14 @@ class DateInput(forms.DateInput):
 
 # The longest period the dashboard reports on in one view (ten years).
 MAX_PERIOD_DAYS = 3_660
+# The period the dashboard shows unless another is chosen.
+DEFAULT_PERIOD_DAYS = 30
 
 
 class DashboardForm(forms.Form):
-    """The dashboard's period and filters; a GET form, so every view of it has an address."""
+    """The dashboard's period and filters; a GET form, so every view of it has an address. Its days
+    are days the figures can be computed for (EARLIEST_DAY to LATEST_DAY): a day at the calendar's
+    ends is a 400 that says which days work, not a 500."""
 
     start = forms.DateField(label=_("From"), widget=DateInput(), input_formats=["%Y-%m-%d"])
     end = forms.DateField(label=_("To"), widget=DateInput(), input_formats=["%Y-%m-%d"],
@@ -135,6 +141,12 @@ class DashboardForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
+        for name in ("start", "end"):
+            day = cleaned.get(name)
+            if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
+                self.add_error(name, _("Choose a day between %(first)s and %(last)s.") % {
+                    "first": formats.date_format(EARLIEST_DAY, "DATE_FORMAT"),
+                    "last": formats.date_format(LATEST_DAY, "DATE_FORMAT")})
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end:
             if start > end:
@@ -150,7 +162,19 @@ class DashboardForm(forms.Form):
                              kind=data.get("kind") or "", regime=data.get("regime") or "")
 
 
+def dashboard_form(query: Mapping[str, Any], *, user: Any, today: datetime.date) -> DashboardForm:
+    """The filters of the dashboard, its CSV files and the API, from the request's query
+    parameters: the last DEFAULT_PERIOD_DAYS days unless chosen, over the queues `user` manages."""
+    data = {"start": (today - datetime.timedelta(days=DEFAULT_PERIOD_DAYS - 1)).isoformat(),
+            "end": today.isoformat()}
+    data.update({key: str(value) for key, value in query.items() if value})
+    return DashboardForm(data, queues=dashboard_queues(user))
+
+
 class MonthlyReportForm(forms.Form):
+    """The report's month, within the days the figures can be computed for: "0000-01" is no
+    month at all and "9999-12" has no month after it to end on (both were a 500)."""
+
     month = forms.RegexField(label=_("Month"), regex=r"^\d{4}-(0[1-9]|1[0-2])$", required=False,
                              help_text=_("As year-month, for example 2026-10."),
                              error_messages={
@@ -161,6 +185,14 @@ class MonthlyReportForm(forms.Form):
     def __init__(self, *args: Any, queues: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["queue"].queryset = queues  # type: ignore[attr-defined]
+
+    def clean_month(self) -> str:
+        value: str = self.cleaned_data.get("month") or ""
+        if value and not EARLIEST_DAY.year <= int(value[:4]) <= LATEST_DAY.year:
+            raise forms.ValidationError(_("Choose a month between %(first)s and %(last)s.") % {
+                "first": formats.date_format(EARLIEST_DAY, "YEAR_MONTH_FORMAT"),
+                "last": formats.date_format(LATEST_DAY, "YEAR_MONTH_FORMAT")})
+        return value
 
     def period(self, today: datetime.date) -> Period:
         """The chosen month, or the last whole month."""

@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from tickets.forms import StrictForm
+from desk.forms import StrictForm
 
 CONFIRMED = "yes"
 

@@ -9,6 +9,7 @@ from celery import shared_task
 from django.conf import settings
 
 from tickets import anchors, audit
+from tickets.services.digest import digest_send
 from tickets.services.escalation import escalation_sweep
 from tickets.services.retention import retention_sweep
 
@@ -16,6 +17,11 @@ from tickets.services.retention import retention_sweep
 @shared_task(acks_late=True)
 def sweep_escalations() -> int:
     return escalation_sweep().total
+
+
+@shared_task(acks_late=True)
+def send_manager_digests() -> int:
+    return digest_send()
 
 
 @shared_task(acks_late=True)

@@ -3,7 +3,7 @@
 The client's file name and Content-Type are never trusted (RT CVE-2022-25802, OTRS CVE-2023-38060):
 the type is sniffed from the first bytes and markup looked for in all of them, the name's extension
 must agree with the type, and the file is written outside any public directory with a random name,
-encrypted (tickets/crypto.py) under associated data that names the stored file: the bytes on disk
+encrypted (desk/crypto.py) under associated data that names the stored file: the bytes on disk
 are no use without the key, and a file moved onto another attachment's name does not decrypt as
 that attachment.
 """
@@ -24,7 +24,7 @@ from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.utils.translation import gettext as _
 
-from tickets import crypto
+from desk import crypto
 
 
 class UploadRefused(Exception):

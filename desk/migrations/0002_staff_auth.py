@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 import desk.models
-import tickets.fields
+import desk.fields
 
 
 def move_second_factors(apps: Any, schema_editor: Any) -> None:
@@ -81,7 +81,7 @@ class Migration(migrations.Migration):
                 ('throttling_failure_count', models.PositiveIntegerField(default=0, help_text='Number of successive failed attempts.')),
                 ('created_at', models.DateTimeField(auto_now_add=True, help_text='The date and time when this device was initially created in the system.', null=True)),
                 ('last_used_at', models.DateTimeField(blank=True, help_text='The most recent date and time this device was used.', null=True)),
-                ('key', tickets.fields.EncryptedTextField(context='desk.authenticatordevice.key', default=desk.models.default_totp_key)),
+                ('key', desk.fields.EncryptedTextField(context='desk.authenticatordevice.key', default=desk.models.default_totp_key)),
                 ('step', models.PositiveSmallIntegerField(default=30)),
                 ('t0', models.BigIntegerField(default=0)),
                 ('digits', models.PositiveSmallIntegerField(choices=[(6, 6), (8, 8)], default=6)),
@@ -157,7 +157,7 @@ class Migration(migrations.Migration):
                 ('throttling_failure_count', models.PositiveIntegerField(default=0, help_text='Number of successive failed attempts.')),
                 ('created_at', models.DateTimeField(auto_now_add=True, help_text='The date and time when this device was initially created in the system.', null=True)),
                 ('last_used_at', models.DateTimeField(blank=True, help_text='The most recent date and time this device was used.', null=True)),
-                ('codes', tickets.fields.EncryptedTextField(blank=True, context='desk.recoverycodedevice.codes', default='')),
+                ('codes', desk.fields.EncryptedTextField(blank=True, context='desk.recoverycodedevice.codes', default='')),
                 ('user', models.ForeignKey(help_text='The user that this device belongs to.', on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
             ],
             options={

@@ -1,10 +1,10 @@
-"""The outbox encrypted like the ticket (tickets/fields.py): the columns become text, then every
+"""The outbox encrypted like the ticket (desk/fields.py): the columns become text, then every
 existing row is encrypted under the head key. Run twice, it encrypts nothing twice; reversed, it
 decrypts."""
 
 from django.db import migrations
 
-import tickets.fields
+import desk.fields
 from tickets import encryption
 
 
@@ -30,27 +30,27 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='outbox',
             name='body_html',
-            field=tickets.fields.EncryptedTextField(blank=True, context='notifications.outbox.body_html'),
+            field=desk.fields.EncryptedTextField(blank=True, context='notifications.outbox.body_html'),
         ),
         migrations.AlterField(
             model_name='outbox',
             name='body_text',
-            field=tickets.fields.EncryptedTextField(context='notifications.outbox.body_text'),
+            field=desk.fields.EncryptedTextField(context='notifications.outbox.body_text'),
         ),
         migrations.AlterField(
             model_name='outbox',
             name='last_error',
-            field=tickets.fields.EncryptedTextField(blank=True, context='notifications.outbox.last_error'),
+            field=desk.fields.EncryptedTextField(blank=True, context='notifications.outbox.last_error'),
         ),
         migrations.AlterField(
             model_name='outbox',
             name='recipient',
-            field=tickets.fields.EncryptedTextField(context='notifications.outbox.recipient', max_length=254),
+            field=desk.fields.EncryptedTextField(context='notifications.outbox.recipient', max_length=254),
         ),
         migrations.AlterField(
             model_name='outbox',
             name='subject',
-            field=tickets.fields.EncryptedTextField(context='notifications.outbox.subject', max_length=255),
+            field=desk.fields.EncryptedTextField(context='notifications.outbox.subject', max_length=255),
         ),
         migrations.RunPython(encrypt_existing, decrypt_existing),
     ]

@@ -8,8 +8,6 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,7 +29,7 @@ from tests.browser.conftest import (
     tab_to,
 )
 from tests.support.people import with_authenticator
-from tests.support.services import SmtpSink
+from tests.support.services import SmtpSink, wait_until
 from tickets import services
 from tickets.models import Queue, Satisfaction, Ticket
 
@@ -135,13 +133,6 @@ def figures(page: Any) -> dict[str, str]:
 def wait_for_query(page: Any, *parts: str) -> None:
     page.wait_for_url(lambda url: all(part in url for part in parts))
     page.wait_for_load_state("load")
-
-
-def wait_until(check: Callable[[], bool], seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.2)
 
 
 def date_keys(browser: Any, day: datetime.date) -> str:
@@ -285,7 +276,8 @@ def test_the_manager_reads_the_figures_downloads_a_table_and_a_compliance_record
 
     # C's compliance record, once its three emails (receipt, reply, answer) are delivered.
     answered = tickets["C"]
-    wait_until(lambda: Outbox.objects.filter(ticket=answered, state="sent").count() == 3)
+    wait_until(lambda: Outbox.objects.filter(ticket=answered, state="sent").count() == 3, 20,
+               "the answered request's three emails sent")
     page.goto(f"{live_server.url}/staff/tickets/{answered.reference}/")
     page.get_by_role("link", name="Compliance record (printable)").click()
     page.wait_for_url(f"**/staff/tickets/{answered.reference}/record/")

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from desk.crypto import email_digest
 from tests.browser.conftest import check_at_both_widths, new_page, tab_to
 from tests.support.services import SmtpSink, body_text
-from tickets.crypto import email_digest
 from tickets.models import Message, Ticket
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import csv
 import io
 import json
 from pathlib import Path
@@ -28,6 +29,15 @@ def cli_json(*argv: str) -> dict[str, Any]:
 
 
 PACKAGE = Path(__file__).resolve().parents[2] / "tickets" / "deadlines"
+# The research's worked examples, copied into the repository (data/SOURCES.md says from where):
+# the tests read nothing outside the checkout.
+CASES = Path(__file__).resolve().parent / "data"
+
+
+def load_cases(name: str) -> list[dict[str, str]]:
+    """The rows of one CSV of worked examples in tests/deadlines/data/ (a missing file fails)."""
+    with (CASES / name).open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
 
 
 def marked_messages() -> list[tuple[str, ...]]:

@@ -1,19 +1,19 @@
-"""Every row of the research's deadline_cases.csv (copied into tests/deadlines/data/) through
-the command line (`--json`).
+"""Every row of the research's deadline_cases.csv (copied into tests/deadlines/data/, see
+data/SOURCES.md) through the command line (`--json`).
 
 The CSV is the researcher's golden file (research/deadlines.md §13). Its names are mapped to
 the command's here; nothing is special-cased per row. A missing or silently shorter file fails.
+The later regimes' file, deadline_cases_more.csv, has its own test (test_cases_more_csv.py).
 """
 
 from __future__ import annotations
 
-import csv
 import re
 from pathlib import Path
 
 import pytest
 
-from tests.deadlines.helpers import cli_json
+from tests.deadlines.helpers import CASES, cli_json, load_cases
 
 pytestmark = pytest.mark.pure
 
@@ -49,17 +49,6 @@ PAUSED = re.compile(r"initial_paused\(\w+ asked (\d{4}-\d{2}-\d{2}); received (\
 RELEVANT_TIME = re.compile(r"initial_relevant_time\(ID received (\d{4}-\d{2}-\d{2})\)")
 
 
-def cases_path() -> Path:
-    """The research's worked examples, copied into the repository (tests/deadlines/data/): a test
-    reads nothing outside the checkout."""
-    return Path(__file__).resolve().parent / "data" / CSV_NAME
-
-
-def load_rows() -> list[dict[str, str]]:
-    with cases_path().open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
-
-
 def event_arguments(event: str) -> list[str]:
     if paused := PAUSED.fullmatch(event):
         return ["--event", "respond", "--pause", f"{paused[1]}/{paused[2]}"]
@@ -72,7 +61,7 @@ def command_for(row: dict[str, str]) -> list[str]:
     return [*REGIMES[row["regime"]], *event_arguments(row["event"]), "--received", row["received_at"]]
 
 
-ROWS = load_rows()
+ROWS = load_cases(CSV_NAME)
 
 
 def test_the_table_has_every_row() -> None:
@@ -100,5 +89,5 @@ def test_rows_tagged_interpretation_are_flagged() -> None:
 
 def test_the_cases_are_read_from_the_checkout() -> None:
     root = Path(__file__).resolve().parents[2]
-    assert cases_path().is_relative_to(root) and cases_path().exists()
-    assert len(ROWS) == 36  # every worked example of the research
+    assert CASES.is_relative_to(root) and (CASES / CSV_NAME).exists()
+    assert len(ROWS) == EXPECTED_ROWS  # every worked example of the research

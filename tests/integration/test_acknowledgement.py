@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from desk.crypto import email_digest
 from notifications.models import Outbox
 from tests.conftest import valid_request
 from tests.support.services import SmtpSink, body_text
 from tests.support.status_links import open_status_link
-from tickets.crypto import email_digest
 from tickets.models import Ticket
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

@@ -1,4 +1,4 @@
-"""`make bench` is not part of `make test`, yet a bench that no longer runs is a figure the README
+"""`make bench` is not part of `make test`, yet a bench that no longer runs is a figure docs/performance.md
 can no longer back: run the sweep and the dashboard benches at a tiny N, on a database of their
 own, and check what they write (not how fast: speed is measured by bench/, never asserted)."""
 

@@ -17,10 +17,10 @@ from django.db import ProgrammingError, connection, connections, transaction
 from django.test import Client
 from django.utils import timezone
 
+from desk.crypto import email_digest
 from tests.conftest import unavailable, valid_request
 from tests.support.people import staff
 from tickets import audit, services
-from tickets.crypto import email_digest
 from tickets.models import AccessLog, Escalation, Message, Ticket
 from tickets.services.escalation import escalation_sweep
 from tickets.services.retention import retention_sweep

@@ -21,7 +21,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -31,12 +30,21 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from desk.crypto import email_digest
 from notifications import services
 from notifications.models import Outbox
 from notifications.selectors import outbox_health
 from tests.conftest import unavailable, valid_request
-from tests.support.services import ROOT, SmtpSink, body_text, free_port, worker_environment
-from tickets.crypto import email_digest
+from tests.support.services import (
+    ROOT,
+    SmtpSink,
+    Worker,
+    body_text,
+    free_port,
+    lease_run_out,
+    wait_until,
+    worker_environment,
+)
 from tickets.models import StatusLink, Ticket
 from tickets.selectors import ticket_by_status_link_digest
 
@@ -51,17 +59,10 @@ def _the_workers_lease(settings: Any) -> None:
     settings.DESK_OUTBOX_LEASE_SECONDS = 3
 
 
-def wait_until(condition: Any, timeout: float = 40, what: str = "condition", sweeping: bool = False) -> None:
-    """Wait for the condition; `sweeping` runs beat's outbox sweep meanwhile (the test worker has
-    no beat), as often as a short DESK_OUTBOX_SWEEP_SECONDS would."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if condition():
-            return
-        if sweeping:
-            services.outbox_sweep()
-        time.sleep(0.25)
-    raise AssertionError(f"timed out waiting for {what}")
+def beat() -> None:
+    """Beat's outbox sweep, as often as a short DESK_OUTBOX_SWEEP_SECONDS would run it: the test
+    worker has no beat (wait_until(..., meanwhile=beat))."""
+    services.outbox_sweep()
 
 
 def submit(address: str) -> Ticket:
@@ -109,33 +110,33 @@ def outbox_table_dump() -> str:
 
 
 def test_a_greylisted_recipient_is_retried_and_delivered_once_the_server_accepts(
-        celery_worker: Any, smtp_sink: SmtpSink) -> None:
+        celery_worker: Worker, smtp_sink: SmtpSink) -> None:
     """Item 15: a 451 at RCPT was a permanent failure after one attempt."""
     address = "greylisted@example.org"
     smtp_sink.refuse_recipients[address] = "451 4.7.1 Greylisted, try again later"
     try:
         ticket = submit(address)
         wait_until(lambda: smtp_sink.refused.get(address, 0) >= 2, what="two greylisted attempts",
-                   sweeping=True)
+                   meanwhile=beat)
         row = row_of(ticket)
         assert row.state in ("pending", "sending")
         assert row.first_failure_at is not None and "451" in row.last_error
     finally:
         del smtp_sink.refuse_recipients[address]
 
-    wait_until(lambda: row_of(ticket).state == "sent", what="sent", sweeping=True)
-    time.sleep(2)  # room for a duplicate to show up, if there were one
+    wait_until(lambda: row_of(ticket).state == "sent", what="sent", meanwhile=beat)
+    celery_worker.finish_queued()  # a duplicate, were there one, has been sent by now
     assert len(smtp_sink.to(address)) == 1
     assert row_of(ticket).attempts == smtp_sink.refused[address] + 1
 
 
-def test_a_recipient_refused_for_good_fails_at_once(celery_worker: Any, smtp_sink: SmtpSink) -> None:
+def test_a_recipient_refused_for_good_fails_at_once(celery_worker: Worker, smtp_sink: SmtpSink) -> None:
     address = "nobody-here@example.org"
     smtp_sink.refuse_recipients[address] = "550 5.1.1 No such user"
     try:
         ticket = submit(address)
         wait_until(lambda: row_of(ticket).state == "failed", what="failed")
-        time.sleep(2)
+        celery_worker.finish_queued()  # a second attempt, were there one, has been made by now
         row = row_of(ticket)
         assert (row.state, row.attempts, smtp_sink.refused[address]) == ("failed", 1, 1)
         assert "550" in row.last_error
@@ -152,11 +153,11 @@ def test_an_outage_beyond_eight_attempts_stays_pending_is_retried_and_alerted(
     smtp_sink.refusing = True  # 421 to every message
     try:
         ticket = submit(address)
-        wait_until(lambda: row_of(ticket).attempts >= 1, what="a refused attempt", sweeping=True)
+        wait_until(lambda: row_of(ticket).attempts >= 1, what="a refused attempt", meanwhile=beat)
         an_hour_ago = timezone.now() - datetime.timedelta(hours=1)
         Outbox.objects.filter(pk=row_of(ticket).pk).update(attempts=8, first_failure_at=an_hour_ago)
 
-        wait_until(lambda: row_of(ticket).attempts >= 10, what="two attempts past the eighth", sweeping=True)
+        wait_until(lambda: row_of(ticket).attempts >= 10, what="two attempts past the eighth", meanwhile=beat)
         row = row_of(ticket)
         assert row.state in ("pending", "sending") and row.first_failure_at == an_hour_ago
         health = outbox_health()
@@ -169,12 +170,13 @@ def test_an_outage_beyond_eight_attempts_stays_pending_is_retried_and_alerted(
     finally:
         smtp_sink.refusing = False
 
-    wait_until(lambda: row_of(ticket).state == "sent", what="sent once the server is back", sweeping=True)
+    wait_until(lambda: row_of(ticket).state == "sent", what="sent once the server is back", meanwhile=beat)
     assert len(smtp_sink.to(address)) == 1
     assert not outbox_health().alert
 
 
-def test_a_worker_killed_mid_claim_does_not_spend_an_attempt(celery_worker: Any, smtp_sink: SmtpSink) -> None:
+def test_a_worker_killed_mid_claim_does_not_spend_an_attempt(
+        celery_worker: Worker, smtp_sink: SmtpSink) -> None:
     """Item 16: the claim counted as an attempt, so crashes used up the retries."""
     fault = arm(celery_worker, "outbox.before_send")
 
@@ -182,9 +184,9 @@ def test_a_worker_killed_mid_claim_does_not_spend_an_attempt(celery_worker: Any,
     wait_until(lambda: not fault.exists(), what="the fault to fire")
     wait_until(lambda: row_of(ticket).state == "sending", what="the claimed row")
     assert row_of(ticket).attempts == 0
-    time.sleep(3.5)  # the dead worker's lease runs out
+    lease_run_out(row_of(ticket).pk, lease_seconds=float(celery_worker.env["DESK_OUTBOX_LEASE_SECONDS"]))
 
-    wait_until(lambda: row_of(ticket).state == "sent", what="sent", sweeping=True)
+    wait_until(lambda: row_of(ticket).state == "sent", what="sent", meanwhile=beat)
     row = row_of(ticket)
     assert (row.attempts, row.interrupted) == (1, 1)
     assert len(smtp_sink.to("killed-mid-claim@example.org")) == 1
@@ -229,7 +231,7 @@ def test_no_stored_row_holds_a_working_link_and_a_second_delivery_replaces_the_f
     Outbox.objects.filter(pk=row_of(ticket).pk).update(
         state="sending", lease_until=timezone.now() - datetime.timedelta(seconds=1),
         published_at=None)
-    wait_until(lambda: len(smtp_sink.to(address)) == 2, what="the second copy", sweeping=True)
+    wait_until(lambda: len(smtp_sink.to(address)) == 2, what="the second copy", meanwhile=beat)
 
     copies = smtp_sink.to(address)
     assert copies[0]["Message-ID"] == copies[1]["Message-ID"]

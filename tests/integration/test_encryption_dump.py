@@ -15,10 +15,11 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from desk import crypto
 from tests.conftest import unavailable
 from tests.support.canaries import files_under, hits, new_canaries, seed_canary_ticket
 from tests.support.people import client_for, staff
-from tickets import crypto, uploads
+from tickets import uploads
 from tickets.models import Ticket
 from tickets.selectors import QueueFilter, ticket_queue
 

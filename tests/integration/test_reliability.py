@@ -5,7 +5,6 @@ SIGKILL in the middle of a delivery or of a sweep, and when two sweeps run at on
 from __future__ import annotations
 
 import datetime
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -15,13 +14,13 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import timezone
 
+from desk.crypto import email_digest
 from notifications.models import Outbox
 from notifications.services import outbox_sweep
 from tests.conftest import valid_request
 from tests.support.concurrency import in_parallel
 from tests.support.people import make_ticket, staff
-from tests.support.services import SmtpSink, wait_until
-from tickets.crypto import email_digest
+from tests.support.services import SmtpSink, Worker, lease_run_out, wait_until
 from tickets.models import Escalation, Ticket
 from tickets.services.escalation import escalation_sweep
 from tickets.tasks import sweep_escalations
@@ -62,7 +61,7 @@ def overdue_tickets(count: int, agent: Any) -> list[Ticket]:
     return tickets
 
 
-def test_smtp_down_then_back_delivers_once(celery_worker: Any, smtp_sink: SmtpSink) -> None:
+def test_smtp_down_then_back_delivers_once(celery_worker: Worker, smtp_sink: SmtpSink) -> None:
     smtp_sink.refusing = True
     try:
         ticket = submit("smtp-down@example.org")
@@ -74,29 +73,30 @@ def test_smtp_down_then_back_delivers_once(celery_worker: Any, smtp_sink: SmtpSi
 
     smtp_sink.wait_for(lambda m: "smtp-down@example.org" in str(m["To"]))
     wait_until(lambda: Outbox.objects.get(ticket=ticket).state == "sent", what="sent")
-    time.sleep(2)  # room for a duplicate to show up, if there were one
+    celery_worker.finish_queued()  # a duplicate, were there one, has been sent by now
     assert len(smtp_sink.to("smtp-down@example.org")) == 1
 
 
-def test_a_worker_killed_mid_delivery_loses_nothing(celery_worker: Any, smtp_sink: SmtpSink) -> None:
+def test_a_worker_killed_mid_delivery_loses_nothing(celery_worker: Worker, smtp_sink: SmtpSink) -> None:
     arm(celery_worker, "outbox.before_send")
 
     ticket = submit("killed@example.org")
     wait_until(lambda: not Path(celery_worker.env["DESK_FAULT_FILE"]).exists(), what="the fault to fire")
     wait_until(lambda: Outbox.objects.get(ticket=ticket).state == "sending", what="the claimed row")
-    time.sleep(3.5)  # the dead worker's lease runs out
+    lease_run_out(Outbox.objects.get(ticket=ticket).pk,
+                  lease_seconds=float(celery_worker.env["DESK_OUTBOX_LEASE_SECONDS"]))
     deliver_due_rows()
 
     smtp_sink.wait_for(lambda m: "killed@example.org" in str(m["To"]))
     wait_until(lambda: Outbox.objects.get(ticket=ticket).state == "sent", what="sent")
-    time.sleep(2)
+    celery_worker.finish_queued()  # a duplicate, were there one, has been sent by now
     assert len(smtp_sink.to("killed@example.org")) == 1
     row = Outbox.objects.get(ticket=ticket)
     assert (row.attempts, row.interrupted) == (1, 1)  # the killed claim is no attempt (issue 15)
 
 
 def test_a_worker_killed_mid_sweep_escalates_each_ticket_once(
-    celery_worker: Any, smtp_sink: SmtpSink, staff_of_requests: dict[str, Any]
+    celery_worker: Worker, smtp_sink: SmtpSink, staff_of_requests: dict[str, Any]
 ) -> None:
     already = len(smtp_sink.messages)
     tickets = overdue_tickets(5, staff_of_requests["agent"])
@@ -108,7 +108,7 @@ def test_a_worker_killed_mid_sweep_escalates_each_ticket_once(
     wait_until(lambda: Escalation.objects.filter(rule="overdue_past_margin").count() == 5,
                what="every due escalation")
     sweep_escalations.delay()
-    time.sleep(3)
+    celery_worker.finish_queued()  # the third sweep, and a redelivered one, have run
 
     rules = Counter(Escalation.objects.values_list("ticket_id", "rule"))
     assert set(rules.values()) == {1}

@@ -4,10 +4,10 @@ worker that runs the nightly task on the same database and file store."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import io
 import json
-import time
 import uuid
 from collections import Counter
 from pathlib import Path
@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from tests.support.concurrency import in_parallel
 from tests.support.people import staff
-from tests.support.services import wait_until as shared_wait_until
+from tests.support.services import Worker, wait_until
 from tickets import services, uploads
 from tickets.models import Attachment, Ticket
 from tickets.selectors.metrics import MetricsFilter, Period, dashboard_figures
@@ -32,10 +32,6 @@ from tickets.tasks import erase_expired_personal_data
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 HISTORY = Ticket.history.model
-
-
-def wait_until(condition: Any, timeout: float = 60, what: str = "condition") -> None:
-    shared_wait_until(condition, timeout=timeout, what=what)
 
 
 def closed_long_ago(agent: Any, canary: str, *, with_file: bool = False, days: int = 800) -> Ticket:
@@ -75,7 +71,8 @@ def figures() -> str:
     today = timezone.localdate()
     period = Period(today - datetime.timedelta(days=30), today + datetime.timedelta(days=1))
     wanted = MetricsFilter(period=period)
-    return json.dumps(dashboard_figures(user, wanted, today=today).as_dict(), sort_keys=True, default=str)
+    return json.dumps(dataclasses.asdict(dashboard_figures(user, wanted, today=today)), sort_keys=True,
+                      default=str)
 
 
 def erasure_entries() -> Counter[int]:
@@ -113,7 +110,7 @@ def test_two_sweeps_at_once_erase_each_ticket_once(agent: Any) -> None:
 
 
 def test_the_worker_erases_what_is_due_once_and_the_files_with_it(
-    celery_worker: Any, agent: Any, settings: Any,
+    celery_worker: Worker, agent: Any, settings: Any,
 ) -> None:
     # The files must be where the worker looks for them.
     settings.PRIVATE_MEDIA_ROOT = Path(celery_worker.env["DESK_PRIVATE_MEDIA_ROOT"])
@@ -125,8 +122,8 @@ def test_the_worker_erases_what_is_due_once_and_the_files_with_it(
 
     erase_expired_personal_data.delay()
     erase_expired_personal_data.delay()  # a doubled beat tick
-    wait_until(lambda: not retention_due().exists() and len(erasure_entries()) == 3, what="the erasure")
-    time.sleep(2)  # the second task has run too (one worker process, in order)
+    wait_until(lambda: not retention_due().exists() and len(erasure_entries()) == 3, 60, "the erasure")
+    celery_worker.finish_queued()  # the doubled tick has run too
 
     assert erasure_entries() == Counter({ticket.pk: 1 for ticket in due})
     assert orm_hits("CANARY-WORKER") == set()

@@ -29,7 +29,7 @@ from notifications.models import Notification, Outbox
 from tests.conftest import unavailable
 from tests.support.concurrency import in_parallel
 from tests.support.people import staff
-from tickets import audit, services
+from tickets import audit, bulk, services
 from tickets.errors import AssignmentRefused, NothingToDo
 from tickets.models import Escalation, Queue, Ticket
 from tickets.services.escalation import SweepReport, escalation_sweep
@@ -70,7 +70,7 @@ def seed(count: int, queue: Queue, *, due: datetime.date) -> list[int]:
          for number in range(count)], batch_size=1_000)
     ids = sorted(ticket.pk for ticket in tickets)
     rows = list(Ticket.objects.filter(pk__in=ids).order_by("id").values(*audit.CHAINED_FIELDS))
-    audit.bulk_history_create(rows, reason=SEED_REASON, date=now, heads={})
+    bulk.history_insert(rows, reason=SEED_REASON, date=now, heads={})
     assert list(audit.verify()) == []
     return ids
 

@@ -16,10 +16,10 @@ from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
+from desk.crypto import email_digest
 from notifications import services
 from notifications.models import Outbox
 from notifications.rendering import render_message
-from tickets.crypto import email_digest
 from tickets.models import StatusLink
 from tickets.services.escalation import RULES as ESCALATION_RULES
 

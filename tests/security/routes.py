@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tickets.services.actions import ACTIONS
+from tickets.actions import NAMES
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class Route:
     html: bool = True  # a page a browser renders (the header crawl reads these)
 
 
-STAFF_ACTIONS = tuple(sorted(ACTIONS))
+STAFF_ACTIONS = tuple(sorted(NAMES))
 API_ACTIONS = tuple(name.replace("_", "-") for name in STAFF_ACTIONS)
 
 ROUTES: tuple[Route, ...] = (

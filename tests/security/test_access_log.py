@@ -12,9 +12,9 @@ from django.apps import apps
 from django.utils import timezone
 from simple_history.utils import get_history_model_for_model
 
+from desk.crypto import email_digest
 from tests.security.world import World, page_text
 from tickets import services
-from tickets.crypto import email_digest
 from tickets.models import AccessLog, Queue, Ticket
 from tickets.services.retention import retention_reason
 

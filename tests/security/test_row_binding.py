@@ -15,10 +15,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from desk import crypto
 from notifications.models import Outbox
 from tests.support.canaries import Canaries, new_canaries, seed_canary_ticket
 from tests.support.people import client_for, staff
-from tickets import crypto, encryption
+from tickets import encryption
 from tickets.models import Attachment, ClockPause, Extension, Message, Satisfaction, Ticket
 
 pytestmark = pytest.mark.django_db

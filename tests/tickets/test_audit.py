@@ -22,9 +22,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from desk import crypto
 from tests.support.people import make_ticket
 from tests.tickets.test_retention import lived
-from tickets import anchors, audit, crypto, encryption, services
+from tickets import anchors, audit, encryption, services
 from tickets.models import Attachment, ClockPause, Extension, Message, Satisfaction, Ticket
 from tickets.services.escalation import escalation_sweep
 from tickets.tasks import anchor_audit_chains, email_audit_anchor

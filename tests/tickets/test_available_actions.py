@@ -18,10 +18,11 @@ from rest_framework.test import APIClient
 from tests.support.people import client_for, make_ticket, sign_in_fully, staff
 from tests.tickets.test_staff import snapshot
 from tickets import services
+from tickets.actions import NAMES as ACTION_NAMES
+from tickets.actions import available_actions, ticket_act
 from tickets.errors import Refusal
 from tickets.lifecycle import Status
 from tickets.models import Queue, Ticket
-from tickets.selectors.actions import ACTION_NAMES, available_actions
 
 pytestmark = pytest.mark.django_db
 
@@ -124,7 +125,7 @@ def test_what_is_offered_is_accepted_and_what_is_not_is_refused_in_the_same_word
     before = ticket.history.count()
     for action in sorted(answer.allowed):  # each from the same state: undone after it is checked
         undo = transaction.savepoint()
-        services.ticket_act(action=action, ticket_id=ticket.pk, actor=agent, data=service_data(action, desk))
+        ticket_act(action=action, ticket_id=ticket.pk, actor=agent, data=service_data(action, desk))
         assert ticket.history.count() == before + 1, action
         transaction.savepoint_rollback(undo)
 

@@ -1,7 +1,8 @@
 """The manager's figures, asserted exactly on a known spread of tickets: period boundaries at
 midnight in the organisation's zone (not UTC), on time by the first and by the extended due date,
 working-day medians and 90th percentiles, per agent, per kind, escalations, satisfaction; the same
-number of queries at 10 and 10,000 tickets; who may see them; the CSV files."""
+number of queries at 10 and 10,000 tickets; who may see them; the CSV files; the API's JSON and the
+schema that describes it."""
 
 from __future__ import annotations
 
@@ -15,8 +16,21 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from tests.support.people import client_for, csv_rows
+from tickets.lifecycle import Status
 from tickets.models import Escalation, Extension, Queue, Satisfaction, Ticket
-from tickets.selectors.metrics import MetricsFilter, Period, dashboard_figures
+from tickets.selectors.metrics import (
+    AgentFigures,
+    Breakdown,
+    Dashboard,
+    EscalationCount,
+    MetricsFilter,
+    NowFigures,
+    Period,
+    SatisfactionFigures,
+    Spread,
+    Week,
+    dashboard_figures,
+)
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -137,58 +151,56 @@ def spread() -> dict[str, Any]:
     return {"boss": boss, "agent": agent, "r5": r5}
 
 
-def figures(user: Any, **filters: Any) -> dict[str, Any]:
-    return dashboard_figures(user, MetricsFilter(period=NOVEMBER, **filters), today=TODAY).as_dict()
+def figures(user: Any, **filters: Any) -> Dashboard:
+    return dashboard_figures(user, MetricsFilter(period=NOVEMBER, **filters), today=TODAY)
 
 
 def test_what_is_open_now(spread: dict[str, Any]) -> None:
-    now = figures(spread["boss"])["now"]
+    now = figures(spread["boss"]).now
 
-    assert now == {
-        "open": 10,
-        "by_status": {"awaiting_requester": 1, "awaiting_verification": 1, "in_progress": 6, "new": 2},
-        "due_within_7_days": 2,
-        "overdue": 5,
-        "paused": 2,
-        "unassigned": 3,
-        "by_escalation_level": {"0": 5, "1": 1, "2": 2, "3": 2},
-        "ageing": {"overdue_15_plus": 1, "overdue_8_14": 2, "overdue_1_7": 2, "due_0_7": 2,
-                   "due_8_14": 1, "due_15_30": 1, "due_31_plus": 1},
-    }
+    assert now == NowFigures(
+        open=10,
+        by_status={Status.AWAITING_REQUESTER: 1, Status.AWAITING_VERIFICATION: 1, Status.IN_PROGRESS: 6,
+                   Status.NEW: 2},
+        due_within_7_days=2,
+        overdue=5,
+        paused=2,
+        unassigned=3,
+        by_escalation_level={0: 5, 1: 1, 2: 2, 3: 2},
+        ageing={"overdue_15_plus": 1, "overdue_8_14": 2, "overdue_1_7": 2, "due_0_7": 2,
+                "due_8_14": 1, "due_15_30": 1, "due_31_plus": 1},
+    )
 
 
 def test_the_period_counts_from_midnight_to_midnight_in_helsinki(spread: dict[str, Any]) -> None:
-    period = figures(spread["boss"])["over_period"]
+    period = figures(spread["boss"]).over_period
 
-    assert period["received"] == 4  # 1 Nov 00:10 counts, 31 Oct 23:50 does not
-    assert period["weekly"] == [
-        {"week": "2026-10-26", "received": 1, "resolved": 1},  # Sunday 1 November
-        {"week": "2026-11-02", "received": 1, "resolved": 0},
+    assert period.received == 4  # 1 Nov 00:10 counts, 31 Oct 23:50 does not
+    assert period.weekly == (
+        Week(week=date(10, 26), received=1, resolved=1),  # Sunday 1 November
+        Week(week=date(11, 2), received=1, resolved=0),
         # Monday 9 Nov 00:30 in Helsinki is still Sunday in UTC: it belongs to this week.
-        {"week": "2026-11-09", "received": 0, "resolved": 3},
-        {"week": "2026-11-16", "received": 2, "resolved": 1},
-    ]
+        Week(week=date(11, 9), received=0, resolved=3),
+        Week(week=date(11, 16), received=2, resolved=1),
+    )
 
 
 def test_deadlines_kept_first_due_date_extended_and_late(spread: dict[str, Any]) -> None:
-    period = figures(spread["boss"])["over_period"]
+    period = figures(spread["boss"]).over_period
 
-    assert {key: period[key] for key in (
-        "resolved", "on_time", "on_time_extended", "late", "extended", "refused", "on_time_rate",
-        "on_time_extended_rate", "late_rate", "extension_rate", "refusal_rate")} == {
-        "resolved": 5, "on_time": 3, "on_time_extended": 1, "late": 1, "extended": 2, "refused": 1,
-        "on_time_rate": 0.6, "on_time_extended_rate": 0.2, "late_rate": 0.2, "extension_rate": 0.4,
-        "refusal_rate": 0.2,
-    }
+    assert (period.resolved, period.on_time, period.on_time_extended, period.late, period.extended,
+            period.refused) == (5, 3, 1, 1, 2, 1)
+    assert (period.on_time_rate, period.on_time_extended_rate, period.late_rate, period.extension_rate,
+            period.refusal_rate) == (0.6, 0.2, 0.2, 0.4, 0.2)
 
 
 def test_working_day_medians_and_90th_percentiles(spread: dict[str, Any]) -> None:
-    period = figures(spread["boss"])["over_period"]
+    period = figures(spread["boss"]).over_period
 
     # First responses in the period took 1, 2, 3, 5 and 7 working days; resolutions 3, 7, 10, 20
     # and 30. The 90th percentile lies 0.6 of the way from the 4th value to the 5th.
-    assert period["first_response_days"] == {"count": 5, "median": 3, "p90": 6.2}
-    assert period["resolution_days"] == {"count": 5, "median": 10, "p90": 26.0}
+    assert period.first_response_days == Spread(count=5, median=3, p90=6.2)
+    assert period.resolution_days == Spread(count=5, median=10, p90=26.0)
 
 
 def test_an_even_count_takes_the_mean_of_the_middle_two() -> None:
@@ -196,65 +208,77 @@ def test_an_even_count_takes_the_mean_of_the_middle_two() -> None:
     for days in (2, 3, 8, 11):
         resolved(at=local(11, 5), days=days, due=date(11, 30))
 
-    assert figures(boss)["over_period"]["resolution_days"] == {"count": 4, "median": 5.5, "p90": 10.1}
+    assert figures(boss).over_period.resolution_days == Spread(count=4, median=5.5, p90=10.1)
+
+
+def test_nothing_answered_has_no_rates() -> None:
+    period = figures(member("boss", manages=("requests",))).over_period
+
+    assert (period.resolved, period.on_time_rate, period.late_rate, period.refusal_rate) == (
+        0, None, None, None)
+    assert period.resolution_days == Spread(count=0, median=None, p90=None)
+    assert period.satisfaction == SatisfactionFigures(answers=0, average=None, response_rate=None,
+                                                      by_score={1: 0, 2: 0, 3: 0, 4: 0, 5: 0})
 
 
 def test_escalations_agents_kinds_queues_and_satisfaction(spread: dict[str, Any]) -> None:
-    period = figures(spread["boss"])["over_period"]
+    period = figures(spread["boss"]).over_period
 
-    assert period["escalations"] == {
-        "by_level": {"0": 1, "1": 1, "2": 1, "3": 1}, "total": 4,
-        "by_rule": [{"level": 0, "rule": "unassigned", "count": 1},
-                    {"level": 1, "rule": "due_soon", "count": 1},
-                    {"level": 2, "rule": "due_today_or_overdue", "count": 1},
-                    {"level": 3, "rule": "overdue_past_margin", "count": 1}],
-    }
-    assert period["agents"] == [
-        {"agent": "agent", "name": "agent", "open": 7, "resolved": 3, "on_time": 2, "on_time_extended": 0,
-         "on_time_rate": 0.6667},
-        {"agent": "agent2", "name": "agent2", "open": 0, "resolved": 2, "on_time": 1, "on_time_extended": 1,
-         "on_time_rate": 0.5},
-    ]
-    base = {"on_time_extended": 0, "late": 0, "extended": 0, "refused": 0}
-    assert period["kinds"] == [
-        {"key": "access", "received": 1, "resolved": 3, "on_time": 2, **base, "on_time_extended": 1,
-         "extended": 2, "on_time_rate": 0.6667},
-        {"key": "complaint", "received": 2, "resolved": 1, "on_time": 1, **base, "on_time_rate": 1.0},
-        {"key": "erasure", "received": 1, "resolved": 1, "on_time": 0, **base, "late": 1, "refused": 1,
-         "on_time_rate": 0.0},
-    ]
-    assert period["queues"] == [
-        {"key": "Data subject requests", "received": 4, "resolved": 5, "on_time": 3, "on_time_extended": 1,
-         "late": 1, "extended": 2, "refused": 1, "on_time_rate": 0.6},
-    ]
-    assert period["satisfaction"] == {"answers": 3, "average": 3.33,
-                                      "by_score": {"1": 1, "2": 0, "3": 0, "4": 1, "5": 1},
-                                      "response_rate": 0.6}
+    assert period.escalations.by_rule == (
+        EscalationCount(level=0, rule="unassigned", count=1),
+        EscalationCount(level=1, rule="due_soon", count=1),
+        EscalationCount(level=2, rule="due_today_or_overdue", count=1),
+        EscalationCount(level=3, rule="overdue_past_margin", count=1),
+    )
+    assert (period.escalations.by_level, period.escalations.total) == ({0: 1, 1: 1, 2: 1, 3: 1}, 4)
+    assert period.agents == (
+        AgentFigures(agent="agent", name="agent", open=7, resolved=3, on_time=2, on_time_extended=0, late=1,
+                     extended=0, refused=1),
+        AgentFigures(agent="agent2", name="agent2", open=0, resolved=2, on_time=1, on_time_extended=1, late=0,
+                     extended=2, refused=0),
+    )
+    assert [agent.on_time_rate for agent in period.agents] == [0.6667, 0.5]
+    assert period.kinds == (
+        Breakdown(key="access", received=1, resolved=3, on_time=2, on_time_extended=1, late=0, extended=2,
+                  refused=0),
+        Breakdown(key="complaint", received=2, resolved=1, on_time=1, on_time_extended=0, late=0, extended=0,
+                  refused=0),
+        Breakdown(key="erasure", received=1, resolved=1, on_time=0, on_time_extended=0, late=1, extended=0,
+                  refused=1),
+    )
+    assert [kind.on_time_rate for kind in period.kinds] == [0.6667, 1.0, 0.0]
+    assert period.queues == (
+        Breakdown(key="Data subject requests", received=4, resolved=5, on_time=3, on_time_extended=1, late=1,
+                  extended=2, refused=1),
+    )
+    assert period.satisfaction == SatisfactionFigures(
+        answers=3, average=3.33, by_score={1: 1, 2: 0, 3: 0, 4: 1, 5: 1}, response_rate=0.6)
 
 
 def test_filters_narrow_every_figure(spread: dict[str, Any]) -> None:
     access = figures(spread["boss"], kind="access")
     erasure = figures(spread["boss"], kind="erasure", regime="gdpr")
 
-    access_period, erasure_period = access["over_period"], erasure["over_period"]
-    assert (access["now"]["open"], access_period["resolved"], access_period["received"]) == (8, 3, 1)
-    assert (erasure["now"]["open"], erasure_period["late"], erasure_period["refused"]) == (1, 1, 1)
-    assert erasure["over_period"]["satisfaction"]["answers"] == 1
-    assert figures(spread["boss"], regime="ccpa")["now"]["open"] == 0
+    access_period, erasure_period = access.over_period, erasure.over_period
+    assert (access.now.open, access_period.resolved, access_period.received) == (8, 3, 1)
+    assert (erasure.now.open, erasure_period.late, erasure_period.refused) == (1, 1, 1)
+    assert erasure_period.satisfaction.answers == 1
+    assert figures(spread["boss"], regime="ccpa").now.open == 0
 
 
 def test_a_manager_sees_only_the_queues_they_manage_and_an_administrator_all(spread: dict[str, Any]) -> None:
     admin = member("root", is_superuser=True)
     complaints = Queue.objects.get(slug="complaints")
 
-    assert figures(spread["boss"], queue_id=complaints.pk)["now"]["open"] == 0  # not theirs
-    assert figures(admin)["now"]["open"] == 11
-    assert figures(admin)["over_period"]["resolution_days"]["count"] == 6
+    assert figures(spread["boss"], queue_id=complaints.pk).now.open == 0  # not theirs
+    everything = figures(admin)
+    assert everything.now.open == 11
+    assert everything.over_period.resolution_days.count == 6
     # Every queue and no filter: the escalations and answers of every ticket, read without a join.
-    assert figures(admin)["over_period"]["escalations"]["total"] == 5
-    assert figures(admin)["over_period"]["satisfaction"]["answers"] == 4
-    assert figures(admin, kind="access")["over_period"]["satisfaction"]["answers"] == 3  # r1, r4, other
-    assert figures(admin, queue_id=complaints.pk)["over_period"]["resolved"] == 1
+    assert everything.over_period.escalations.total == 5
+    assert everything.over_period.satisfaction.answers == 4
+    assert figures(admin, kind="access").over_period.satisfaction.answers == 3  # r1, r4, other
+    assert figures(admin, queue_id=complaints.pk).over_period.resolved == 1
 
 
 # --- The pages, the CSV files and the API ------------------------------------------------------
@@ -268,6 +292,84 @@ def in_helsinki_on_the_23rd() -> Any:
         yield
 
 
+# The metrics API's answer for the spread: the JSON shape clients rely on, written out in full.
+_BREAKDOWN_ZEROS = {"on_time_extended": 0, "late": 0, "extended": 0, "refused": 0}
+API_NOVEMBER = {
+    "period": {"start": "2026-11-01", "end": "2026-11-22", "time_zone": "Europe/Helsinki"},
+    "filters": {"queue": None, "kind": "", "regime": ""},
+    "today": "2026-11-23",
+    "now": {
+        "open": 10,
+        "by_status": {"awaiting_requester": 1, "awaiting_verification": 1, "in_progress": 6, "new": 2},
+        "due_within_7_days": 2, "overdue": 5, "paused": 2, "unassigned": 3,
+        "by_escalation_level": {"0": 5, "1": 1, "2": 2, "3": 2},
+        "ageing": {"overdue_15_plus": 1, "overdue_8_14": 2, "overdue_1_7": 2, "due_0_7": 2, "due_8_14": 1,
+                   "due_15_30": 1, "due_31_plus": 1},
+    },
+    "over_period": {
+        "received": 4, "resolved": 5, "on_time": 3, "on_time_extended": 1, "late": 1, "extended": 2,
+        "refused": 1, "on_time_rate": 0.6, "on_time_extended_rate": 0.2, "late_rate": 0.2,
+        "extension_rate": 0.4, "refusal_rate": 0.2,
+        "weekly": [{"week": "2026-10-26", "received": 1, "resolved": 1},
+                   {"week": "2026-11-02", "received": 1, "resolved": 0},
+                   {"week": "2026-11-09", "received": 0, "resolved": 3},
+                   {"week": "2026-11-16", "received": 2, "resolved": 1}],
+        "first_response_days": {"count": 5, "median": 3.0, "p90": 6.2},
+        "resolution_days": {"count": 5, "median": 10.0, "p90": 26.0},
+        "escalations": {
+            "by_level": {"0": 1, "1": 1, "2": 1, "3": 1},
+            "by_rule": [{"level": 0, "rule": "unassigned", "count": 1},
+                        {"level": 1, "rule": "due_soon", "count": 1},
+                        {"level": 2, "rule": "due_today_or_overdue", "count": 1},
+                        {"level": 3, "rule": "overdue_past_margin", "count": 1}],
+            "total": 4,
+        },
+        "agents": [{"agent": "agent", "name": "agent", "open": 7, "resolved": 3, "on_time": 2,
+                    "on_time_extended": 0, "on_time_rate": 0.6667},
+                   {"agent": "agent2", "name": "agent2", "open": 0, "resolved": 2, "on_time": 1,
+                    "on_time_extended": 1, "on_time_rate": 0.5}],
+        "kinds": [{**_BREAKDOWN_ZEROS, "key": "access", "received": 1, "resolved": 3, "on_time": 2,
+                   "on_time_extended": 1, "extended": 2, "on_time_rate": 0.6667},
+                  {**_BREAKDOWN_ZEROS, "key": "complaint", "received": 2, "resolved": 1, "on_time": 1,
+                   "on_time_rate": 1.0},
+                  {**_BREAKDOWN_ZEROS, "key": "erasure", "received": 1, "resolved": 1, "on_time": 0,
+                   "late": 1, "refused": 1, "on_time_rate": 0.0}],
+        "queues": [{"key": "Data subject requests", "received": 4, "resolved": 5, "on_time": 3,
+                    "on_time_extended": 1, "late": 1, "extended": 2, "refused": 1, "on_time_rate": 0.6}],
+        "satisfaction": {"answers": 3, "average": 3.33, "by_score": {"1": 1, "2": 0, "3": 0, "4": 1, "5": 1},
+                         "response_rate": 0.6},
+    },
+}
+
+
+JSON_TYPES: dict[str, Any] = {"integer": int, "number": (int, float), "string": str, "boolean": bool}
+
+
+def described_by(value: Any, schema: dict[str, Any], components: dict[str, Any], at: str = "") -> list[str]:
+    """Where a JSON value strays from its OpenAPI schema: an object whose keys are not the schema's
+    properties, a required key missing, a value not of the schema's type."""
+    if "$ref" in schema:
+        return described_by(value, components[schema["$ref"].rsplit("/", 1)[1]], components, at)
+    if value is None:
+        return [] if schema.get("nullable") else [f"{at}: null"]
+    kind, problems = schema["type"], []
+    if kind == "object" and "properties" in schema:
+        properties = schema["properties"]
+        if set(value) != set(properties):
+            problems.append(f"{at}: keys {sorted(value)} are not {sorted(properties)}")
+        problems += [f"{at}.{key}: required" for key in schema.get("required", ()) if key not in value]
+        items = [(f"{at}.{key}", item, properties[key]) for key, item in value.items() if key in properties]
+    elif kind == "object":
+        items = [(f"{at}.{key}", item, schema["additionalProperties"]) for key, item in value.items()]
+    elif kind == "array":
+        items = [(f"{at}[{index}]", item, schema["items"]) for index, item in enumerate(value)]
+    else:
+        wrong = not isinstance(value, JSON_TYPES[kind]) or (kind != "boolean" and isinstance(value, bool))
+        return [f"{at}: {value!r} is not {kind}"] if wrong else []
+    return problems + [problem for where, item, inner in items
+                       for problem in described_by(item, inner, components, where)]
+
+
 @pytest.mark.usefixtures("in_helsinki_on_the_23rd")
 def test_the_page_the_api_and_the_csv_show_the_same_figures(spread: dict[str, Any]) -> None:
     client = client_for(spread["boss"])
@@ -277,7 +379,7 @@ def test_the_page_the_api_and_the_csv_show_the_same_figures(spread: dict[str, An
     weekly = client.get(f"/staff/dashboard/weekly.csv?{NOVEMBER_QUERY}")
 
     assert page.status_code == api.status_code == weekly.status_code == 200
-    assert api.json() == figures(spread["boss"])
+    assert api.json() == API_NOVEMBER
     rows = csv_rows(weekly)
     assert rows == [["Week starting", "Received", "Answered"], ["2026-10-26", "1", "1"],
                     ["2026-11-02", "1", "0"], ["2026-11-09", "0", "3"], ["2026-11-16", "2", "1"]]
@@ -286,6 +388,29 @@ def test_the_page_the_api_and_the_csv_show_the_same_figures(spread: dict[str, An
     assert "Overdue by 8–14 days" in html and 'id="table-agents"' in html
     # The charts' bars are drawn at the table's proportions: 3 of 3 and 1 of 3 resolved per week.
     assert 'width="100"' in html and 'width="33.33"' in html
+
+
+@pytest.mark.usefixtures("in_helsinki_on_the_23rd")
+def test_the_api_answers_as_its_published_schema_describes(spread: dict[str, Any]) -> None:
+    client = client_for(spread["boss"])
+
+    schema = client.get("/api/schema/?format=json").json()
+    answer = client.get(f"/api/v1/metrics/?{NOVEMBER_QUERY}").json()
+
+    response = schema["paths"]["/api/v1/metrics/"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert described_by(answer, response["schema"], schema["components"]["schemas"]) == []
+    # The check finds a stray key, a missing one and a wrong type.
+    answer["now"]["stray"], answer["over_period"]["agents"][0]["open"] = 1, "7"
+    del answer["over_period"]["satisfaction"]["average"]
+    assert described_by(answer, response["schema"], schema["components"]["schemas"]) == [
+        ".now: keys ['ageing', 'by_escalation_level', 'by_status', 'due_within_7_days', 'open', 'overdue', "
+        "'paused', 'stray', 'unassigned'] are not ['ageing', 'by_escalation_level', 'by_status', "
+        "'due_within_7_days', 'open', 'overdue', 'paused', 'unassigned']",
+        ".over_period.agents[0].open: '7' is not integer",
+        ".over_period.satisfaction: keys ['answers', 'by_score', 'response_rate'] are not "
+        "['answers', 'average', 'by_score', 'response_rate']",
+        ".over_period.satisfaction.average: required",
+    ]
 
 
 @pytest.mark.usefixtures("in_helsinki_on_the_23rd")
@@ -367,7 +492,7 @@ def test_the_monthly_report_is_the_whole_month(spread: dict[str, Any]) -> None:
     assert last_month.context["figures"].filter.period == Period(date(10, 1), date(10, 31))
     assert november.context["figures"].filter.period == Period(date(11, 1), date(11, 30))
     # November as a whole also holds the answer given at 00:30 on the 23rd.
-    assert november.context["period"]["resolved"] == 6
+    assert november.context["period"].resolved == 6
     assert wrong.status_code == 400 and "Write the month as year-month" in wrong.content.decode()
 
 

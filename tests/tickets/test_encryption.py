@@ -1,4 +1,4 @@
-"""Encryption at rest (tickets/crypto.py, tickets/fields.py): no plaintext personal data in any
+"""Encryption at rest (desk/crypto.py, desk/fields.py): no plaintext personal data in any
 table or file, search by the email's keyed hash, key rotation, and decryption that fails closed
 (research/reliability-security.md §5, G1 and G2)."""
 
@@ -19,10 +19,11 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.test import Client
 
+from desk import crypto
 from notifications.models import Outbox
 from tests.support.canaries import Canaries, files_under, hits, new_canaries, seed_canary_ticket
 from tests.support.people import client_for
-from tickets import crypto, encryption, uploads
+from tickets import encryption, uploads
 from tickets.models import Attachment, Message, Ticket
 from tickets.selectors import QueueFilter, ticket_queue
 
@@ -212,15 +213,15 @@ def test_every_read_path_gives_the_row_to_the_field(seeded: Ticket, canaries: Ca
 
 def test_the_escalation_sweeps_copy_into_the_history_still_decrypts(seeded: Ticket,
                                                                      canaries: Canaries) -> None:
-    """tickets/audit.py copies the ciphertext from the ticket row to a history row in SQL: the
+    """tickets/bulk.py copies the ciphertext from the ticket row to a history row in SQL: the
     history row has the ticket's reference, the identity the value is bound to."""
     from django.utils import timezone
 
-    from tickets import audit
+    from tickets import audit, bulk
 
     entries = Ticket.history.filter(id=seeded.pk).count()
     row = Ticket.objects.filter(pk=seeded.pk).values(*audit.CHAINED_FIELDS).get()
-    audit.bulk_history_create([row], reason="escalated", date=timezone.now())
+    bulk.history_insert([row], reason="escalated", date=timezone.now())
 
     latest = Ticket.history.filter(id=seeded.pk).latest("history_id")
     assert Ticket.history.filter(id=seeded.pk).count() == entries + 1

@@ -15,8 +15,9 @@ from typing import Any
 
 from django.db import connection
 
+from desk import crypto
 from tests.support.migrations import latest, migrate, run_scenario
-from tickets import crypto, uploads
+from tickets import uploads
 
 ROOT = Path(__file__).resolve().parents[2]
 BEFORE = [("tickets", "0010_access_log"), ("notifications", "0002_escalations_notifications")]

@@ -40,6 +40,9 @@ def ticket_due(due: datetime.date, **fields: Any) -> Ticket:
     """An assigned, answered GDPR access ticket whose due date is `due` (FI calendar)."""
     ticket = make_ticket(received_at=NOW - datetime.timedelta(days=3))
     fields.setdefault("assignee", staff_member("agent"))
+    # Unextended, the first period's last day is both the due date and the last day to extend.
+    assert ticket.extension_notice_due == ticket.due_date
+    fields.setdefault("extension_notice_due", due)
     Ticket.objects.filter(pk=ticket.pk).update(due_date=due, first_response_at=NOW, **fields)
     ticket.refresh_from_db()
     return ticket
@@ -174,7 +177,7 @@ def test_staff_see_their_own_notifications_and_mark_them_read(desk: dict[str, An
 
 
 def test_each_manager_gets_one_digest_a_day_of_what_is_due_this_week(desk: dict[str, Any]) -> None:
-    from notifications.services import digest_send
+    from tickets.services.digest import digest_send
 
     this_week = ticket_due(TODAY + datetime.timedelta(days=3))
     overdue = ticket_due(TODAY - datetime.timedelta(days=1))

@@ -336,7 +336,7 @@ def test_the_timeline_reads_a_fixed_number_of_queries_however_long_the_history(
 def test_the_managers_digest_names_its_day_in_the_staff_language(
     people: dict[str, Any], settings: Any,
 ) -> None:
-    from notifications.services import digest_send
+    from tickets.services.digest import digest_send
 
     settings.DESK_STAFF_LANGUAGE = "fi"
     today = datetime.date(2026, 3, 30)

@@ -5,6 +5,7 @@ a second run, or a refused erasure, writes nothing at all."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import io
 import json
@@ -124,7 +125,8 @@ def figures(user: Any) -> str:
     today = timezone.localdate()
     period = Period(today - datetime.timedelta(days=60), today + datetime.timedelta(days=1))
     wanted = MetricsFilter(period=period)
-    return json.dumps(dashboard_figures(user, wanted, today=today).as_dict(), sort_keys=True, default=str)
+    return json.dumps(dataclasses.asdict(dashboard_figures(user, wanted, today=today)), sort_keys=True,
+                      default=str)
 
 
 def later(days: int) -> datetime.datetime:

@@ -13,7 +13,6 @@ import re
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -30,6 +29,7 @@ from django.utils import timezone
 from desk.management.commands.rundesk import ACCESS_LOG_ARGUMENTS, mask_status_secrets
 from desk.ratelimit import Rate
 from tests.conftest import valid_request
+from tests.support.services import wait_until
 from tests.support.status_links import open_status_link
 from tickets import services
 from tickets.models import Attachment, Message, StatusLink, Ticket
@@ -511,15 +511,13 @@ def free_port() -> int:
 
 
 def wait_for_port(port: int, server: subprocess.Popen[bytes], timeout: float = 90) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
+    def listening() -> bool:
         if server.poll() is not None:
             raise AssertionError(f"gunicorn exited: {server.communicate()[1].decode()}")
         with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise AssertionError("gunicorn did not start")
+            return probe.connect_ex(("127.0.0.1", port)) == 0
+
+    wait_until(listening, timeout, "gunicorn to start", interval=0.1)
 
 
 def fetch(url: str, *, method: str = "GET", headers: dict[str, str] | None = None) -> int:

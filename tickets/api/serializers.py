@@ -8,9 +8,10 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from tickets.actions import NAMES as ACTION_NAMES
+from tickets.actions import available_actions
 from tickets.choices import Kind, Outcome, PauseKind
 from tickets.models import Message, Queue, Ticket
-from tickets.selectors.actions import ACTION_NAMES, available_actions
 
 
 class TicketListSerializer(serializers.ModelSerializer[Ticket]):
@@ -36,7 +37,7 @@ class ActionOutput(serializers.Serializer[Any]):
 
 class TicketDetailSerializer(TicketListSerializer):
     actions = serializers.SerializerMethodField(
-        help_text="What the caller may do with the ticket now (tickets.selectors.actions), the same "
+        help_text="What the caller may do with the ticket now (tickets.actions), the same "
                   "answer as the ticket page's; a refused action's endpoint answers 409 with the reason.")
 
     class Meta(TicketListSerializer.Meta):
@@ -150,7 +151,7 @@ class ErrorOutput(serializers.Serializer[Any]):
     errors = serializers.DictField(required=False)  # type: ignore[assignment]  # a field named like Serializer.errors
 
 
-# --- Metrics: the dashboard's figures (tickets.selectors.metrics.Dashboard.as_dict) ----------
+# --- Metrics: the dashboard's figures (tickets.selectors.metrics.Dashboard), read as attributes -----
 
 def _counts() -> serializers.DictField:
     return serializers.DictField(child=serializers.IntegerField())
@@ -162,13 +163,14 @@ def _rate() -> serializers.FloatField:
 
 
 class MetricsPeriodSerializer(serializers.Serializer[Any]):
-    start = serializers.DateField()
-    end = serializers.DateField(help_text="included")
+    # Reads the whole Dashboard (source="*"): its filter's period and the zone its days are in.
+    start = serializers.DateField(source="filter.period.start")
+    end = serializers.DateField(source="filter.period.end", help_text="included")
     time_zone = serializers.CharField()
 
 
 class MetricsFiltersSerializer(serializers.Serializer[Any]):
-    queue = serializers.IntegerField(allow_null=True)
+    queue = serializers.IntegerField(source="queue_id", allow_null=True)
     kind = serializers.CharField(allow_blank=True)
     regime = serializers.CharField(allow_blank=True)
 
@@ -263,8 +265,8 @@ class PeriodFiguresSerializer(serializers.Serializer[Any]):
 
 
 class MetricsSerializer(serializers.Serializer[Any]):
-    period = MetricsPeriodSerializer()
-    filters = MetricsFiltersSerializer()
+    period = MetricsPeriodSerializer(source="*")
+    filters = MetricsFiltersSerializer(source="filter")
     today = serializers.DateField()
     now = NowSerializer()
     over_period = PeriodFiguresSerializer()

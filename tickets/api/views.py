@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -21,20 +22,16 @@ from rest_framework.exceptions import NotFound, ParseError, PermissionDenied, Va
 from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.serializers import BaseSerializer
 
-from desk.ratelimit import RateLimited
-from tickets import selectors, services
+from desk.ratelimit import RateLimited, client_address
+from tickets import actions, selectors, services
 from tickets.api import serializers as api
 from tickets.api.caching import NotCached
 from tickets.forms import HUMAN_CHECK_FIELDS, RequestForm
 from tickets.models import AccessLog, Message, Ticket
-from tickets.selectors.actions import available_actions
 from tickets.selectors.metrics import dashboard_figures, dashboard_queues
-from tickets.services.intake import SubmissionKeyUsed, Submitter
-from tickets.staff_forms import QueueFilterForm
-from tickets.views.public import submit_request
-from tickets.views.reports import dashboard_form
+from tickets.services.intake import SubmissionKeyUsed, Submitter, request_submit, requester_language
+from tickets.staff_forms import QueueFilterForm, dashboard_form
 
 
 class TicketCursor(CursorPagination):
@@ -119,25 +116,21 @@ class TicketAction(NotCached, generics.GenericAPIView[Ticket]):
         given.is_valid(raise_exception=True)
         # The ticket page's answer, in its words: a 409 with the reason if the ticket does not
         # allow the action now (malformed input was a 400 first, as everywhere).
-        available_actions(ticket, request.user).refuse_unless_allowed(self.action_name)
-        services.ticket_act(action=self.action_name, ticket_id=ticket.pk, data=given.validated_data,
+        actions.available_actions(ticket, request.user).refuse_unless_allowed(self.action_name)
+        actions.ticket_act(action=self.action_name, ticket_id=ticket.pk, data=given.validated_data,
                             actor=cast(User, request.user))  # IsStaffMember: a signed-in user
         ticket = selectors.ticket_for_staff(request.user, reference)
         return Response(api.TicketDetailSerializer(ticket, context=self.get_serializer_context()).data)
 
 
-INPUTS: dict[str, type[BaseSerializer[Any]]] = {
-    "claim": api.EmptyInput, "assign": api.AssignInput, "move": api.MoveInput, "reply": api.BodyInput,
-    "note": api.BodyInput, "request_information": api.RequestInformationInput, "extend": api.ReasonInput,
-    "resolve": api.ResolveInput, "close": api.OptionalReasonInput, "reopen": api.OptionalReasonInput,
-    "reject": api.ReasonInput,
-}
-# One endpoint per action, /api/v1/tickets/<reference>/<name>/ (request_information as request-information).
+# One endpoint per action, /api/v1/tickets/<reference>/<name>/ (request_information as
+# request-information), taking the input its record names (tickets/actions.py).
 ACTIONS: dict[str, type[TicketAction]] = {
-    name.replace("_", "-"): type(
-        name.title().replace("_", ""), (TicketAction,),
-        {"serializer_class": serializer, "action_name": name, "__doc__": f"{name}: calls tickets.services."})
-    for name, serializer in INPUTS.items()
+    action.endpoint: type(
+        action.name.title().replace("_", ""), (TicketAction,),
+        {"serializer_class": import_string(action.serializer), "action_name": action.name,
+         "__doc__": f"{action.name}: calls tickets.services."})
+    for action in actions.ACTIONS
 }
 
 
@@ -166,8 +159,10 @@ class Intake(generics.GenericAPIView[Ticket]):
             return Response({"code": "invalid", "message": "The input is not valid.",
                              "errors": form.errors.get_json_data()}, status=status.HTTP_400_BAD_REQUEST)
         try:
-            submission = submit_request(cast(HttpRequest, request), form,
-                                        submitter=Submitter(email=form.cleaned_data["email"], by_email=True))
+            submission = request_submit(
+                new_request=form.to_request(), client=client_address(cast(HttpRequest, request)),
+                submitter=Submitter(email=form.cleaned_data["email"], by_email=True),
+                language=requester_language())
         except RateLimited as refused:
             message = _("Too many requests from this address or for this email address. Nothing was "
                         "saved. Try again in %(seconds)s seconds.") % {"seconds": refused.retry_after}
@@ -203,9 +198,9 @@ class Metrics(NotCached, generics.GenericAPIView[Any]):
         if not dashboard_queues(request.user).exists():
             raise PermissionDenied(_("Only the managers of a queue see its figures."))
         today = timezone.localdate()
-        form = dashboard_form(cast(HttpRequest, request), today)
+        form = dashboard_form(request.query_params, user=request.user, today=today)
         if not form.is_valid():
             raise ValidationError({name: [str(error) for error in errors]
                                    for name, errors in form.errors.items()})
         figures = dashboard_figures(request.user, form.to_filter(), today=today)
-        return Response(api.MetricsSerializer(figures.as_dict()).data)
+        return Response(api.MetricsSerializer(figures).data)

@@ -20,7 +20,7 @@ REGIMES), schedule (schedule_for, KINDS), cli (the `deadline` command).
 from __future__ import annotations
 
 from tickets.deadlines.calendars import Calendar, ClosedDay, DayOff
-from tickets.deadlines.engine import REGIMES, deadline_for, default_calendar
+from tickets.deadlines.engine import LAWS, REGIMES, deadline_for, default_calendar
 from tickets.deadlines.errors import (
     DeadlineError,
     ExtensionNotAllowed,
@@ -49,6 +49,7 @@ __all__ = [
     "BUSINESS_DAYS",
     "BUSINESS_HOURS",
     "KINDS",
+    "LAWS",
     "PAUSE_KINDS",
     "REGIMES",
     "Calendar",

@@ -40,6 +40,8 @@ SPECS: Mapping[str, RegimeSpec] = MappingProxyType(
 REGIMES: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {name: tuple(spec.events) for name, spec in SPECS.items()}
 )
+# The laws a ticket can be under: every regime but the organisation's own service level.
+LAWS: tuple[str, ...] = tuple(name for name in SPECS if name != service_levels.SPEC.name)
 EXTENSION_EVENTS = ("extension_notice", "extended")
 
 # gdpr: the organisation's country, whose public holidays Reg. 1182/71 Art. 2(1) means;

@@ -1,4 +1,4 @@
-"""Encryption at rest of the requester's personal data (tickets/crypto.py, tickets/fields.py).
+"""Encryption at rest of the requester's personal data (desk/crypto.py, desk/fields.py).
 
 The columns become text (a ciphertext is longer than its plaintext); then every existing value,
 history rows included, is encrypted under the head key, the email's blind index is filled, the
@@ -9,8 +9,9 @@ Run twice, it encrypts nothing twice. Reversed, it decrypts (the keyed file dige
 from django.conf import settings
 from django.db import migrations, models
 
-import tickets.fields
-from tickets import crypto, encryption
+import desk.fields
+from desk import crypto
+from tickets import encryption
 
 _ATTACHMENT_TABLES = ("Attachment", "HistoricalAttachment")
 
@@ -63,92 +64,92 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalticket',
             name='requester_email_digest',
-            field=tickets.fields.EmailDigestField(blank=True, editable=False, max_length=64, source='requester_email'),
+            field=desk.fields.EmailDigestField(blank=True, editable=False, max_length=64, source='requester_email'),
         ),
         migrations.AddField(
             model_name='ticket',
             name='requester_email_digest',
-            field=tickets.fields.EmailDigestField(blank=True, editable=False, max_length=64, source='requester_email'),
+            field=desk.fields.EmailDigestField(blank=True, editable=False, max_length=64, source='requester_email'),
         ),
         migrations.AlterField(
             model_name='attachment',
             name='original_name',
-            field=tickets.fields.EncryptedTextField(context='tickets.attachment.original_name', max_length=255),
+            field=desk.fields.EncryptedTextField(context='tickets.attachment.original_name', max_length=255),
         ),
         migrations.AlterField(
             model_name='clockpause',
             name='reason',
-            field=tickets.fields.EncryptedTextField(context='tickets.clockpause.reason'),
+            field=desk.fields.EncryptedTextField(context='tickets.clockpause.reason'),
         ),
         migrations.AlterField(
             model_name='extension',
             name='reason',
-            field=tickets.fields.EncryptedTextField(context='tickets.extension.reason'),
+            field=desk.fields.EncryptedTextField(context='tickets.extension.reason'),
         ),
         migrations.AlterField(
             model_name='historicalattachment',
             name='original_name',
-            field=tickets.fields.EncryptedTextField(context='tickets.attachment.original_name', max_length=255),
+            field=desk.fields.EncryptedTextField(context='tickets.attachment.original_name', max_length=255),
         ),
         migrations.AlterField(
             model_name='historicalclockpause',
             name='reason',
-            field=tickets.fields.EncryptedTextField(context='tickets.clockpause.reason'),
+            field=desk.fields.EncryptedTextField(context='tickets.clockpause.reason'),
         ),
         migrations.AlterField(
             model_name='historicalextension',
             name='reason',
-            field=tickets.fields.EncryptedTextField(context='tickets.extension.reason'),
+            field=desk.fields.EncryptedTextField(context='tickets.extension.reason'),
         ),
         migrations.AlterField(
             model_name='historicalmessage',
             name='body',
-            field=tickets.fields.EncryptedTextField(context='tickets.message.body'),
+            field=desk.fields.EncryptedTextField(context='tickets.message.body'),
         ),
         migrations.AlterField(
             model_name='historicalsatisfaction',
             name='comment',
-            field=tickets.fields.EncryptedTextField(blank=True, context='tickets.satisfaction.comment'),
+            field=desk.fields.EncryptedTextField(blank=True, context='tickets.satisfaction.comment'),
         ),
         migrations.AlterField(
             model_name='historicalticket',
             name='description',
-            field=tickets.fields.EncryptedTextField(context='tickets.ticket.description'),
+            field=desk.fields.EncryptedTextField(context='tickets.ticket.description'),
         ),
         migrations.AlterField(
             model_name='historicalticket',
             name='requester_email',
-            field=tickets.fields.EncryptedTextField(context='tickets.ticket.requester_email', max_length=254),
+            field=desk.fields.EncryptedTextField(context='tickets.ticket.requester_email', max_length=254),
         ),
         migrations.AlterField(
             model_name='historicalticket',
             name='requester_name',
-            field=tickets.fields.EncryptedTextField(context='tickets.ticket.requester_name', max_length=200),
+            field=desk.fields.EncryptedTextField(context='tickets.ticket.requester_name', max_length=200),
         ),
         migrations.AlterField(
             model_name='message',
             name='body',
-            field=tickets.fields.EncryptedTextField(context='tickets.message.body'),
+            field=desk.fields.EncryptedTextField(context='tickets.message.body'),
         ),
         migrations.AlterField(
             model_name='satisfaction',
             name='comment',
-            field=tickets.fields.EncryptedTextField(blank=True, context='tickets.satisfaction.comment'),
+            field=desk.fields.EncryptedTextField(blank=True, context='tickets.satisfaction.comment'),
         ),
         migrations.AlterField(
             model_name='ticket',
             name='description',
-            field=tickets.fields.EncryptedTextField(context='tickets.ticket.description'),
+            field=desk.fields.EncryptedTextField(context='tickets.ticket.description'),
         ),
         migrations.AlterField(
             model_name='ticket',
             name='requester_email',
-            field=tickets.fields.EncryptedTextField(context='tickets.ticket.requester_email', max_length=254),
+            field=desk.fields.EncryptedTextField(context='tickets.ticket.requester_email', max_length=254),
         ),
         migrations.AlterField(
             model_name='ticket',
             name='requester_name',
-            field=tickets.fields.EncryptedTextField(context='tickets.ticket.requester_name', max_length=200),
+            field=desk.fields.EncryptedTextField(context='tickets.ticket.requester_name', max_length=200),
         ),
         migrations.RunPython(encrypt_existing, decrypt_existing),
         migrations.AddIndex(

@@ -7,7 +7,7 @@ encrypted fields it talks about. The columns become text; existing reasons are e
 
 from django.db import migrations
 
-import tickets.fields
+import desk.fields
 from tickets import encryption
 
 
@@ -34,32 +34,32 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='historicalattachment',
             name='history_change_reason',
-            field=tickets.fields.EncryptedTextField(context='tickets.historicalattachment.history_change_reason', null=True),
+            field=desk.fields.EncryptedTextField(context='tickets.historicalattachment.history_change_reason', null=True),
         ),
         migrations.AlterField(
             model_name='historicalclockpause',
             name='history_change_reason',
-            field=tickets.fields.EncryptedTextField(context='tickets.historicalclockpause.history_change_reason', null=True),
+            field=desk.fields.EncryptedTextField(context='tickets.historicalclockpause.history_change_reason', null=True),
         ),
         migrations.AlterField(
             model_name='historicalextension',
             name='history_change_reason',
-            field=tickets.fields.EncryptedTextField(context='tickets.historicalextension.history_change_reason', null=True),
+            field=desk.fields.EncryptedTextField(context='tickets.historicalextension.history_change_reason', null=True),
         ),
         migrations.AlterField(
             model_name='historicalmessage',
             name='history_change_reason',
-            field=tickets.fields.EncryptedTextField(context='tickets.historicalmessage.history_change_reason', null=True),
+            field=desk.fields.EncryptedTextField(context='tickets.historicalmessage.history_change_reason', null=True),
         ),
         migrations.AlterField(
             model_name='historicalsatisfaction',
             name='history_change_reason',
-            field=tickets.fields.EncryptedTextField(context='tickets.historicalsatisfaction.history_change_reason', null=True),
+            field=desk.fields.EncryptedTextField(context='tickets.historicalsatisfaction.history_change_reason', null=True),
         ),
         migrations.AlterField(
             model_name='historicalticket',
             name='history_change_reason',
-            field=tickets.fields.EncryptedTextField(context='tickets.historicalticket.history_change_reason', null=True),
+            field=desk.fields.EncryptedTextField(context='tickets.historicalticket.history_change_reason', null=True),
         ),
         migrations.RunPython(encrypt_existing, decrypt_existing),
     ]

@@ -15,7 +15,7 @@ CHAINED_MODELS = ("message", "attachment", "clockpause", "extension", "satisfact
 
 
 def seal_existing(apps: Any, schema_editor: Any) -> None:
-    from tickets import crypto
+    from desk import crypto
     from tickets.audit import CHAINS, GENESIS
 
     for chain in CHAINS[1:]:

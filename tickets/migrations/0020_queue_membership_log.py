@@ -61,7 +61,7 @@ def _rewrite(query: str, keys: tuple[str, ...]) -> tuple[str, list[str]]:
 
 
 def rewrite_access_details(apps: Any, schema_editor: Any) -> None:
-    from tickets.crypto import email_digest
+    from desk.crypto import email_digest
 
     AccessLog = apps.get_model("tickets", "AccessLog")
     Ticket = apps.get_model("tickets", "Ticket")

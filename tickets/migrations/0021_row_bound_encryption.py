@@ -1,7 +1,7 @@
 """Encrypted values bound to their row: the row's identity in the associated data (issue 15).
 
 Messages and pauses get `row_uuid`, the identity their encrypted text is bound to
-(tickets/fields.py); the other models have such a column already. A row that exists now gets a
+(desk/fields.py); the other models have such a column already. A row that exists now gets a
 value derived from its id (a name-based UUID), the same in its history rows, so that no join
 between a table and its history is needed; new rows draw a random one. The values themselves
 stay as they are, bound to their column (v1, still read): `manage.py rotate_keys` binds them to
@@ -13,7 +13,7 @@ import uuid
 
 from django.db import migrations, models
 
-import tickets.fields
+import desk.fields
 from tickets import encryption
 
 _BATCH = 1_000
@@ -62,6 +62,6 @@ class Migration(migrations.Migration):
           for pair in _TABLES for name in pair),
         migrations.RunPython(fill_row_uuids, bind_to_columns, elidable=False),
         *(migrations.AlterField(model_name=name.lower(), name="row_uuid",
-                                field=_row_uuid(tickets.fields.new_row_uuid))
+                                field=_row_uuid(desk.fields.new_row_uuid))
           for pair in _TABLES for name in pair),
     ]

@@ -14,9 +14,9 @@ from django.http import Http404
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy
 
+from desk.crypto import email_digest
 from tickets import reasons
 from tickets.choices import STATUS_LABELS, MessageKind, Outcome, Priority
-from tickets.crypto import email_digest
 from tickets.lifecycle import OPEN_STATUSES, Status
 from tickets.models import Attachment, Message, Queue, QueueMembershipChange, Ticket
 
@@ -161,7 +161,7 @@ def ticket_queue(user: Any, wanted: QueueFilter, *, today: datetime.date) -> Que
         tickets = tickets.filter(due_date__lte=today + datetime.timedelta(days=wanted.due_within_days))
     if wanted.search:
         # By reference, or by the requester's whole email address through its keyed hash: the
-        # name and the email are encrypted, so SQL cannot match a part of them (tickets/crypto.py).
+        # name and the email are encrypted, so SQL cannot match a part of them (desk/crypto.py).
         # Both are equalities on an index (the unique reference, ticket_requester_email_digest):
         # references are upper case ("PD-2026-000051"), so the term is, rather than UPPER() on the
         # column, which no index serves once the search spans every status (QueueFilterForm).

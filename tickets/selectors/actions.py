@@ -1,9 +1,10 @@
-"""Which actions a ticket allows now, for this member of staff, and why the others are not offered.
+"""The permissions of the staff actions: for each, why a ticket does not allow it now (in words).
 
-One answer for every place that offers or performs an action: the ticket page shows only what is
-allowed (and, discreetly, why the rest is not), its POST handler and the API refuse the rest with
-the same words before anything is parsed or written. The services keep their own checks under the
-ticket's lock; this is what a person is told before they try (issue 16, item 11).
+`tickets.actions.available_actions` asks each action's permission (one of the functions here, named
+by its `Action` record) and answers for every place that offers or performs an action: the ticket
+page shows only what is allowed (and, discreetly, why the rest is not), its POST handler and the API
+refuse the rest with the same words before anything is parsed or written. The services keep their
+own checks under the ticket's lock; this is what a person is told before they try (issue 16, item 11).
 
 The answer rests on the state machine (tickets/lifecycle.py), the user's place in the ticket's
 queue (`ticket_visible_to`, its members and managers), whether the personal data was erased, and
@@ -21,14 +22,12 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils import formats, timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from tickets.choices import Regime
 from tickets.deadlines import DeadlineError
 from tickets.deadlines.engine import regime_spec
-from tickets.deadlines.schedule import plan
+from tickets.deadlines.schedule import SERVICE_KINDS
 from tickets.errors import (
     AssignmentRefused,
     ErasedRefused,
@@ -38,26 +37,9 @@ from tickets.errors import (
     Refusal,
     TransitionRefused,
 )
-from tickets.lifecycle import OPEN_STATUSES, WAITING_STATUSES, Status, allowed_targets
+from tickets.lifecycle import OPEN_STATUSES, REOPENABLE_STATUSES, WAITING_STATUSES, Status, allowed_targets
 from tickets.models import ClockPause, Extension, Queue, Ticket
 
-# Every action, in the order the ticket page offers them, with the words of its button or form.
-ACTION_LABELS: Mapping[str, Promise] = {
-    "claim": gettext_lazy("Assign to me"),
-    "reply": gettext_lazy("Reply to the requester"),
-    "note": gettext_lazy("Internal note"),
-    "request_information": gettext_lazy("Ask the requester"),
-    "extend": gettext_lazy("Extend the deadline"),
-    "resolve": gettext_lazy("Resolve"),
-    "assign": gettext_lazy("Assign"),
-    "move": gettext_lazy("Move to another queue"),
-    "close": gettext_lazy("Close"),
-    "reopen": gettext_lazy("Reopen"),
-    "reject": gettext_lazy("Reject"),
-}
-ACTION_NAMES = tuple(ACTION_LABELS)
-# Kinds answered within the organisation's own service levels, which are never extended.
-SERVICE_LEVEL_KINDS = frozenset({"complaint", "question"})
 # Tickets finished for good: nothing is done on them again.
 ENDED = frozenset({Status.WITHDRAWN, Status.REJECTED})
 
@@ -68,18 +50,16 @@ class Refused:
     answer was made), and the refusal the handlers raise with it."""
 
     action: str
+    label: str
     message: str
     refusal: type[Refusal]
-
-    @property
-    def label(self) -> str:
-        return str(ACTION_LABELS[self.action])
 
 
 @dataclass(frozen=True)
 class Actions:
     """The answer of `available_actions`: each action is either allowed or refused with a reason."""
 
+    names: tuple[str, ...]  # every action, in the page's order
     allowed: frozenset[str]
     refused: Mapping[str, Refused]
     # A reason that stops every action (the personal data was erased): said once, not per action.
@@ -102,12 +82,12 @@ class Actions:
     @property
     def not_offered(self) -> list[Refused]:
         """The refused actions in the page's order, for its "why not" list."""
-        return [self.refused[name] for name in ACTION_NAMES if name in self.refused]
+        return [self.refused[name] for name in self.names if name in self.refused]
 
     def as_list(self) -> list[dict[str, Any]]:
         """Every action with whether it is allowed and, if not, why (the API's `actions`)."""
         return [{"action": name, "allowed": name in self.allowed, "reason": self.why_not(name)}
-                for name in ACTION_NAMES]
+                for name in self.names]
 
 
 @dataclass(frozen=True)
@@ -145,44 +125,35 @@ def _facts(ticket: Ticket, user: Any) -> _Facts:
                   other_queue=row["other_queue"], extended=row["extended"], waiting=row["waiting"])
 
 
-def available_actions(ticket: Ticket, user: Any, *, today: datetime.date | None = None) -> Actions:
-    """Which actions `user` may take on `ticket` now, and why not the others (in the active
-    language). `today` is the organisation's date (the extension-notice date is one of its days)."""
-    today = timezone.localdate() if today is None else today
+Reason = tuple[str, type[Refusal]] | None
+
+
+@dataclass(frozen=True)
+class Situation:
+    """What an action's permission looks at: the ticket, the user, the ticket's status, the facts
+    read once for all actions, and the organisation's date."""
+
+    ticket: Ticket
+    user: Any
+    status: Status
+    facts: _Facts
+    today: datetime.date
+
+
+def situation(ticket: Ticket, user: Any, *, today: datetime.date | None = None
+              ) -> Situation | tuple[str, type[Refusal]]:
+    """The situation the permissions judge, or the one reason that refuses every action (the
+    user does not work in the queue, the personal data was erased)."""
     facts = _facts(ticket, user)
     if not facts.visible:
         # The callers 404 first (ticket_visible_to); this only keeps the answer safe on its own.
-        return _all_refused(_("You do not work in this ticket's queue."), AssignmentRefused)
+        return _("You do not work in this ticket's queue."), AssignmentRefused
     if ticket.personal_data_erased_at is not None:
         # The same words as the services' refusal (tickets/services/workflow.py).
-        return _all_refused(_("The personal data of this request was erased under the retention rule, "
-                              "so nothing more can be done on it."), ErasedRefused, blocked=True)
-    status = Status(ticket.status)
-    reasons: dict[str, tuple[str, type[Refusal]] | None] = {
-        "claim": _claim(ticket, user, status, facts),
-        "reply": _open_only(status),
-        "note": None,  # internal notes are the desk's own record, whatever the status
-        "request_information": _request_information(status, facts),
-        "extend": _extend(ticket, status, facts, today),
-        "resolve": _resolve(status),
-        "assign": _assign(ticket, status, facts),
-        "move": _move(status, facts),
-        "close": _close(status),
-        "reopen": _reopen(status),
-        "reject": _reject(status),
-    }
-    refused = {name: Refused(name, reason[0], reason[1]) for name, reason in reasons.items() if reason}
-    return Actions(allowed=frozenset(name for name, reason in reasons.items() if reason is None),
-                   refused=refused)
-
-
-def _all_refused(message: str, refusal: type[Refusal], *, blocked: bool = False) -> Actions:
-    return Actions(allowed=frozenset(),
-                   refused={name: Refused(name, message, refusal) for name in ACTION_NAMES},
-                   blocked=message if blocked else "")
-
-
-Reason = tuple[str, type[Refusal]] | None
+        return (_("The personal data of this request was erased under the retention rule, so nothing "
+                  "more can be done on it."), ErasedRefused)
+    return Situation(ticket, user, Status(ticket.status), facts,
+                     timezone.localdate() if today is None else today)
 
 
 def _status_reason(status: Status) -> Reason:
@@ -199,93 +170,104 @@ def _status_reason(status: Status) -> Reason:
     return None
 
 
-def _open_only(status: Status) -> Reason:
-    return None if status in OPEN_STATUSES else _status_reason(status)
-
-
 def _not_ended(status: Status) -> Reason:
     """Claim, assign and move stay possible on a resolved ticket (someone owns its follow-up)."""
     return _status_reason(status) if status in ENDED or status == Status.CLOSED else None
 
 
-def _claim(ticket: Ticket, user: Any, status: Status, facts: _Facts) -> Reason:
-    if (reason := _not_ended(status)) is not None:
+# The permissions, one per action (named by its record in tickets/actions.py): None when the
+# situation allows the action, else why not and the refusal the handlers raise.
+
+def may_claim(now: Situation) -> Reason:
+    if (reason := _not_ended(now.status)) is not None:
         return reason
-    if ticket.assignee_id == user.pk:
+    if now.ticket.assignee_id == now.user.pk:
         return _("This ticket is already yours."), NothingToDo
-    if not facts.member:
+    if not now.facts.member:
         return (_("Only the agents of the queue %(queue)s can take its tickets.")
-                % {"queue": ticket.queue.name}), AssignmentRefused
+                % {"queue": now.ticket.queue.name}), AssignmentRefused
     return None
 
 
-def _assign(ticket: Ticket, status: Status, facts: _Facts) -> Reason:
-    if (reason := _not_ended(status)) is not None:
+def may_assign(now: Situation) -> Reason:
+    if (reason := _not_ended(now.status)) is not None:
         return reason
-    if not facts.someone_to_assign:
+    if not now.facts.someone_to_assign:
         return (_("Nobody else works in the queue %(queue)s, so there is no one to assign it to.")
-                % {"queue": ticket.queue.name}), AssignmentRefused
+                % {"queue": now.ticket.queue.name}), AssignmentRefused
     return None
 
 
-def _move(status: Status, facts: _Facts) -> Reason:
-    if (reason := _not_ended(status)) is not None:
+def may_move(now: Situation) -> Reason:
+    if (reason := _not_ended(now.status)) is not None:
         return reason
-    if not facts.other_queue:
+    if not now.facts.other_queue:
         return (_("You can move tickets only to queues you work in, and you work in no other queue."),
                 AssignmentRefused)
     return None
 
 
-def _request_information(status: Status, facts: _Facts) -> Reason:
-    if facts.waiting or status in WAITING_STATUSES:
+def may_reply(now: Situation) -> Reason:
+    return None if now.status in OPEN_STATUSES else _status_reason(now.status)
+
+
+def may_note(now: Situation) -> Reason:
+    return None  # internal notes are the desk's own record, whatever the status
+
+
+def may_request_information(now: Situation) -> Reason:
+    if now.facts.waiting or now.status in WAITING_STATUSES:
         return _("The desk is already waiting for the requester."), PauseRefused
-    if not allowed_targets(status) & WAITING_STATUSES:
-        return _status_reason(status)
+    if not allowed_targets(now.status) & WAITING_STATUSES:
+        return _status_reason(now.status)
     return None
 
 
-def _resolve(status: Status) -> Reason:
-    if Status.RESOLVED in allowed_targets(status):
+def may_resolve(now: Situation) -> Reason:
+    if Status.RESOLVED in allowed_targets(now.status):
         return None
-    if status in WAITING_STATUSES:
+    if now.status in WAITING_STATUSES:
         return (_("The desk is waiting for the requester's answer; the ticket can be resolved once "
                   "they answer."), TransitionRefused)
-    if status == Status.RESOLVED:
+    if now.status == Status.RESOLVED:
         return _("The ticket is already resolved."), TransitionRefused
-    return _status_reason(status)
+    return _status_reason(now.status)
 
 
-def _reject(status: Status) -> Reason:
-    if Status.REJECTED in allowed_targets(status):
+def may_reject(now: Situation) -> Reason:
+    if Status.REJECTED in allowed_targets(now.status):
         return None
-    if status == Status.RESOLVED:
+    if now.status == Status.RESOLVED:
         return _("The ticket is already resolved."), TransitionRefused
-    return _status_reason(status)
+    return _status_reason(now.status)
 
 
-def _close(status: Status) -> Reason:
-    if Status.CLOSED in allowed_targets(status):
+def may_close(now: Situation) -> Reason:
+    if Status.CLOSED in allowed_targets(now.status):
         return None
-    if status == Status.CLOSED:
+    if now.status == Status.CLOSED:
         return _("The ticket is already closed."), TransitionRefused
-    if status in OPEN_STATUSES:
+    if now.status in OPEN_STATUSES:
         return _("Only a resolved ticket can be closed."), TransitionRefused
-    return _status_reason(status)
+    return _status_reason(now.status)
 
 
-def _reopen(status: Status) -> Reason:
-    if status in (Status.RESOLVED, Status.CLOSED):
+def may_reopen(now: Situation) -> Reason:
+    if now.status in REOPENABLE_STATUSES:
         return None
-    if status in OPEN_STATUSES:
+    if now.status in OPEN_STATUSES:
         # The same words as the service's refusal (tickets/services/workflow.py).
         return _("Only a resolved or closed ticket can be reopened."), TransitionRefused
-    return _status_reason(status)
+    return _status_reason(now.status)
 
 
-def _extend(ticket: Ticket, status: Status, facts: _Facts, today: datetime.date) -> Reason:
-    if status not in OPEN_STATUSES:
-        return _status_reason(status)
+def may_extend(now: Situation) -> Reason:
+    """The engine decides: the law allows an extension at all, the ticket's schedule planned an
+    extension-notice date (stored on it: complaints and CCPA opt-outs have none), it was not
+    extended already, and that date has not passed."""
+    ticket = now.ticket
+    if now.status not in OPEN_STATUSES:
+        return _status_reason(now.status)
     law = Regime(ticket.regime).label if ticket.regime in Regime.values else ticket.regime.upper()
     try:
         extendable = regime_spec(ticket.regime).extendable
@@ -294,34 +276,17 @@ def _extend(ticket: Ticket, status: Status, facts: _Facts, today: datetime.date)
     if not extendable:
         # LGPD, the Swiss FADP: the law gives one period and no more (research/deadlines.md).
         return _("%(law)s allows no extension of the deadline.") % {"law": law}, ExtensionRefused
-    notice = _extension_notice_due(ticket)
+    notice = ticket.extension_notice_due
     if notice is None:
-        if ticket.kind in SERVICE_LEVEL_KINDS:
+        if ticket.kind in SERVICE_KINDS:  # the organisation's own service levels
             return (_("Complaints and questions follow the organisation's own service levels, which "
                       "are not extended."), ExtensionRefused)
         # A CCPA opt-out or limit on sensitive data: 15 business days, never extended.
         return _("Under %(law)s, this kind of request cannot be extended.") % {"law": law}, ExtensionRefused
-    if facts.extended:
+    if now.facts.extended:
         return _("This ticket has already been extended once."), ExtensionRefused
-    if today > notice:
+    if now.today > notice:
         # GDPR Art. 12(3) and its kin: the requester must be told within the first period.
         return (_("An extension had to be told to the requester by %(day)s, so it is no longer "
                   "possible.") % {"day": formats.date_format(notice, "DATE_FORMAT")}), ExtensionRefused
     return None
-
-
-def _extension_notice_due(ticket: Ticket) -> datetime.date | None:
-    """The last day to tell the requester of an extension, from the ticket's stored schedule (the
-    engine's own date, pauses included); None when its schedule has no such date. A ticket whose
-    schedule was never stored falls back on the engine's plan for its law and kind."""
-    stored = (ticket.deadlines or {}).get("deadlines")
-    if stored is None:
-        try:
-            steps, _final = plan(ticket.regime, ticket.kind)
-        except DeadlineError:
-            return None
-        return ticket.due_date if any(name == "extension_notice" for name, _r, _e in steps) else None
-    notice = stored.get("extension_notice")
-    if not notice or not notice.get("due"):
-        return None
-    return datetime.date.fromisoformat(str(notice["due"])[:10])

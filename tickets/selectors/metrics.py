@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import datetime
 import math
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -23,11 +23,11 @@ from django.db.models.functions import Coalesce, TruncDate, TruncWeek
 from django.utils import timezone
 
 from tickets.choices import Outcome
-from tickets.lifecycle import OPEN_STATUSES, WAITING_STATUSES
+from tickets.lifecycle import OPEN_STATUSES, WAITING_STATUSES, Status
 from tickets.models import Escalation, Queue, Satisfaction, Ticket
 
-OPEN = sorted(status.value for status in OPEN_STATUSES)
-WAITING = sorted(status.value for status in WAITING_STATUSES)
+OPEN = sorted(OPEN_STATUSES)
+WAITING = sorted(WAITING_STATUSES)
 LEVELS = (0, 1, 2, 3)
 SCORES = (1, 2, 3, 4, 5)
 PERCENTILES = {"median": 0.5, "p90": 0.9}
@@ -100,25 +100,135 @@ class Spread:
     p90: float | None
 
 
-@dataclass
+@dataclass(frozen=True)
+class NowFigures:
+    """What is open right now (the dashboard's first section)."""
+
+    open: int
+    by_status: Mapping[Status, int]  # every open status, none left out
+    due_within_7_days: int
+    overdue: int
+    paused: int  # waiting for the requester: the statutory clock stands still
+    unassigned: int
+    by_escalation_level: Mapping[int, int]  # every level of LEVELS
+    ageing: Mapping[str, int]  # by the codes of AGEING, in its order
+
+
+@dataclass(frozen=True, kw_only=True)
+class Answers:
+    """Tickets answered in the period, and how punctually: on time by the first due date, on
+    time only thanks to the extension, or late; extended; refused. Each rate is a share from 0 to
+    1 (four decimals), None when nothing was answered."""
+
+    resolved: int
+    on_time: int
+    on_time_extended: int
+    late: int
+    extended: int
+    refused: int
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return _rate(self.on_time, self.resolved)
+
+    @property
+    def on_time_extended_rate(self) -> float | None:
+        return _rate(self.on_time_extended, self.resolved)
+
+    @property
+    def late_rate(self) -> float | None:
+        return _rate(self.late, self.resolved)
+
+    @property
+    def extension_rate(self) -> float | None:
+        return _rate(self.extended, self.resolved)
+
+    @property
+    def refusal_rate(self) -> float | None:
+        return _rate(self.refused, self.resolved)
+
+
+@dataclass(frozen=True, kw_only=True)
+class AgentFigures(Answers):
+    """One assignee's open tickets now, and what they answered in the period."""
+
+    agent: str  # the username
+    name: str  # the full name, or the username when there is none
+    open: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class Breakdown(Answers):
+    """One kind of request (or one queue, by name): received and answered in the period."""
+
+    key: str
+    received: int
+
+
+@dataclass(frozen=True)
+class Week:
+    week: datetime.date  # the Monday it starts on
+    received: int
+    resolved: int
+
+
+@dataclass(frozen=True)
+class EscalationCount:
+    level: int
+    rule: str  # the rule's name
+    count: int
+
+
+@dataclass(frozen=True)
+class Escalations:
+    """The escalations made in the period, per level and rule (every level of LEVELS counted)."""
+
+    by_rule: tuple[EscalationCount, ...]  # by level, then rule
+
+    @property
+    def by_level(self) -> dict[int, int]:
+        return {level: sum(row.count for row in self.by_rule if row.level == level) for level in LEVELS}
+
+    @property
+    def total(self) -> int:
+        return sum(row.count for row in self.by_rule)
+
+
+@dataclass(frozen=True)
+class SatisfactionFigures:
+    answers: int
+    average: float | None  # out of 5, two decimals
+    by_score: Mapping[int, int]  # every score of SCORES
+    # Answers in the period per ticket answered in it: a guide, as the two sets can differ.
+    response_rate: float | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PeriodFigures(Answers):
+    """What happened over the period: the answers (the totals of Answers), and the rest."""
+
+    received: int
+    weekly: tuple[Week, ...]  # every week the period touches
+    first_response_days: Spread
+    resolution_days: Spread
+    escalations: Escalations
+    agents: tuple[AgentFigures, ...]  # by username
+    kinds: tuple[Breakdown, ...]  # by kind
+    queues: tuple[Breakdown, ...]  # by queue name
+    satisfaction: SatisfactionFigures
+
+
+@dataclass(frozen=True)
 class Dashboard:
+    """Every figure of the dashboard, read alike by its page, its CSV tables, the monthly report
+    and the metrics API (tickets.api.serializers.MetricsSerializer)."""
+
     filter: MetricsFilter
     today: datetime.date
-    queue_ids: list[int]
-    now: dict[str, Any] = field(default_factory=dict)
-    period: dict[str, Any] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "period": {"start": self.filter.period.start.isoformat(),
-                       "end": self.filter.period.end.isoformat(),
-                       "time_zone": timezone.get_current_timezone_name()},
-            "filters": {"queue": self.filter.queue_id, "kind": self.filter.kind,
-                        "regime": self.filter.regime},
-            "today": self.today.isoformat(),
-            "now": self.now,
-            "over_period": self.period,
-        }
+    time_zone: str  # the organisation's, which the period's days and weeks are in
+    queue_ids: tuple[int, ...]  # the queues the figures cover
+    now: NowFigures
+    over_period: PeriodFigures
 
 
 def dashboard_figures(user: Any, wanted: MetricsFilter, *, today: datetime.date) -> Dashboard:
@@ -140,22 +250,23 @@ def dashboard_figures(user: Any, wanted: MetricsFilter, *, today: datetime.date)
     received = _received(tickets.filter(received_at__gte=first, received_at__lt=after))
     resolved_weeks = _weekly(tickets.filter(resolved_in), "resolved_at")
     first_responses = tickets.filter(first_response_at__gte=first, first_response_at__lt=after)
-    totals = _totals(answered)
-    period = {
-        "received": sum(row["received"] for row in received),
+    totals = _sum(answered, ANSWER_COUNTS)
+    period = PeriodFigures(
         **totals,
-        "weekly": [{"week": monday.isoformat(),
-                    "received": sum(row["received"] for row in received if row["week"] == monday),
-                    "resolved": resolved_weeks.get(monday, 0)} for monday in wanted.period.weeks()],
-        "first_response_days": _spread(first_responses, "first_response_days").__dict__,
-        "resolution_days": _spread(tickets.filter(resolved_in), "resolution_days").__dict__,
-        "escalations": _escalations(related, first, after),
-        "agents": _agents(answered, open_by_agent),
-        "kinds": _breakdown(answered, received, "kind"),
-        "queues": _breakdown(answered, received, "queue__name"),
-        "satisfaction": _satisfaction(related, first, after, totals["resolved"]),
-    }
-    return Dashboard(filter=wanted, today=today, queue_ids=queue_ids, now=now, period=period)
+        received=sum(row["received"] for row in received),
+        weekly=tuple(Week(week=monday,
+                          received=sum(row["received"] for row in received if row["week"] == monday),
+                          resolved=resolved_weeks.get(monday, 0)) for monday in wanted.period.weeks()),
+        first_response_days=_spread(first_responses, "first_response_days"),
+        resolution_days=_spread(tickets.filter(resolved_in), "resolution_days"),
+        escalations=_escalations(related, first, after),
+        agents=_agents(answered, open_by_agent),
+        kinds=_breakdown(answered, received, "kind"),
+        queues=_breakdown(answered, received, "queue__name"),
+        satisfaction=_satisfaction(related, first, after, totals["resolved"]),
+    )
+    return Dashboard(filter=wanted, today=today, time_zone=timezone.get_current_timezone_name(),
+                     queue_ids=tuple(queue_ids), now=now, over_period=period)
 
 
 def _scope(wanted: MetricsFilter, queue_ids: list[int], through: str = "") -> Q:
@@ -182,7 +293,7 @@ def _sum(rows: Iterable[dict[str, Any]], columns: Iterable[str]) -> dict[str, in
     return {column: sum(row[column] for row in rows) for column in columns}
 
 
-def _now(tickets: QuerySet[Ticket], today: datetime.date) -> tuple[dict[str, Any], dict[int, dict[str, Any]]]:
+def _now(tickets: QuerySet[Ticket], today: datetime.date) -> tuple[NowFigures, dict[int, dict[str, Any]]]:
     """What is open right now: one pass over the open tickets, grouped by assignee (so the
     agents' open work comes with it)."""
     def due(days: int) -> datetime.date:
@@ -201,16 +312,16 @@ def _now(tickets: QuerySet[Ticket], today: datetime.date) -> tuple[dict[str, Any
     counts["paused"] = Count("id", filter=Q(status__in=WAITING))
     groups = list(tickets.filter(status__in=OPEN).values(*ASSIGNEE).annotate(**counts).order_by())
     row = _sum(groups, counts)
-    now = {
-        "open": row["open"],
-        "by_status": {status: row[f"status_{status}"] for status in OPEN},
-        "due_within_7_days": row["ageing_due_0_7"],
-        "overdue": sum(row[f"ageing_{code}"] for code, _low, high in AGEING if high is not None and high < 0),
-        "paused": row["paused"],
-        "unassigned": sum(group["open"] for group in groups if group["assignee_id"] is None),
-        "by_escalation_level": {str(level): row[f"level_{level}"] for level in LEVELS},
-        "ageing": {code: row[f"ageing_{code}"] for code, _low, _high in AGEING},
-    }
+    now = NowFigures(
+        open=row["open"],
+        by_status={status: row[f"status_{status}"] for status in OPEN},
+        due_within_7_days=row["ageing_due_0_7"],
+        overdue=sum(row[f"ageing_{code}"] for code, _low, high in AGEING if high is not None and high < 0),
+        paused=row["paused"],
+        unassigned=sum(group["open"] for group in groups if group["assignee_id"] is None),
+        by_escalation_level={level: row[f"level_{level}"] for level in LEVELS},
+        ageing={code: row[f"ageing_{code}"] for code, _low, _high in AGEING},
+    )
     return now, {group["assignee_id"]: group for group in groups if group["assignee_id"]}
 
 
@@ -238,19 +349,6 @@ def _answered(tickets: QuerySet[Ticket]) -> list[dict[str, Any]]:
         extended=Count("id", filter=Q(extension__isnull=False)),
         refused=Count("id", filter=Q(outcome=Outcome.REFUSED)),
     ).order_by())
-
-
-def _totals(answered: list[dict[str, Any]]) -> dict[str, Any]:
-    row = _sum(answered, ANSWER_COUNTS)
-    total = row["resolved"]
-    return {
-        **row,
-        "on_time_rate": _rate(row["on_time"], total),
-        "on_time_extended_rate": _rate(row["on_time_extended"], total),
-        "late_rate": _rate(row["late"], total),
-        "extension_rate": _rate(row["extended"], total),
-        "refusal_rate": _rate(row["refused"], total),
-    }
 
 
 def _received(tickets: QuerySet[Ticket]) -> list[dict[str, Any]]:
@@ -298,58 +396,52 @@ def _spread(tickets: QuerySet[Ticket], days: str) -> Spread:
     return Spread(count, percentile(PERCENTILES["median"]), percentile(PERCENTILES["p90"]))
 
 
-def _escalations(scope: Q, first: datetime.datetime,
-                 after: datetime.datetime) -> dict[str, Any]:
-    rows = (Escalation.objects.filter(scope, created_at__gte=first,
-                                      created_at__lt=after)
+def _escalations(scope: Q, first: datetime.datetime, after: datetime.datetime) -> Escalations:
+    rows = (Escalation.objects.filter(scope, created_at__gte=first, created_at__lt=after)
             .values("level", "rule").annotate(total=Count("id")).order_by("level", "rule"))
-    by_rule = [{"level": row["level"], "rule": row["rule"], "count": row["total"]} for row in rows]
-    by_level = {str(level): sum(r["count"] for r in by_rule if r["level"] == level) for level in LEVELS}
-    return {"by_level": by_level, "by_rule": by_rule, "total": sum(by_level.values())}
+    return Escalations(by_rule=tuple(EscalationCount(level=row["level"], rule=row["rule"], count=row["total"])
+                                     for row in rows))
 
 
-def _agents(answered: list[dict[str, Any]], open_now: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
+def _agents(answered: list[dict[str, Any]], open_now: dict[int, dict[str, Any]]) -> tuple[AgentFigures, ...]:
     """Each assignee's open tickets now, and what they answered in the period and how punctually."""
     names = {row["assignee_id"]: row for row in answered if row["assignee_id"]} | open_now
-    result = []
-    for pk, name in names.items():
-        done = _sum((row for row in answered if row["assignee_id"] == pk), ANSWER_COUNTS)
-        result.append({
-            "agent": name["assignee__username"],
-            "name": f"{name['assignee__first_name']} {name['assignee__last_name']}".strip()
+    result = [
+        AgentFigures(
+            agent=name["assignee__username"],
+            name=f"{name['assignee__first_name']} {name['assignee__last_name']}".strip()
             or name["assignee__username"],
-            "open": open_now[pk]["open"] if pk in open_now else 0, "resolved": done["resolved"],
-            "on_time": done["on_time"], "on_time_extended": done["on_time_extended"],
-            "on_time_rate": _rate(done["on_time"], done["resolved"]),
-        })
-    return sorted(result, key=lambda row: row["agent"])
+            open=open_now[pk]["open"] if pk in open_now else 0,
+            **_sum((row for row in answered if row["assignee_id"] == pk), ANSWER_COUNTS),
+        )
+        for pk, name in names.items()
+    ]
+    return tuple(sorted(result, key=lambda row: row.agent))
 
 
 def _breakdown(answered: list[dict[str, Any]], received: list[dict[str, Any]],
-               key: str) -> list[dict[str, Any]]:
+               key: str) -> tuple[Breakdown, ...]:
     """Per kind of request (or per queue): received and answered in the period, and how."""
-    result = []
-    for value in sorted({row[key] for row in answered} | {row[key] for row in received}):
-        done = _sum((row for row in answered if row[key] == value), ANSWER_COUNTS)
-        result.append({"key": value, "received": sum(r["received"] for r in received if r[key] == value),
-                       **done, "on_time_rate": _rate(done["on_time"], done["resolved"])})
-    return result
+    return tuple(
+        Breakdown(key=value, received=sum(row["received"] for row in received if row[key] == value),
+                  **_sum((row for row in answered if row[key] == value), ANSWER_COUNTS))
+        for value in sorted({row[key] for row in answered} | {row[key] for row in received})
+    )
 
 
 def _satisfaction(scope: Q, first: datetime.datetime, after: datetime.datetime,
-                  resolved: int) -> dict[str, Any]:
+                  resolved: int) -> SatisfactionFigures:
     counts: dict[str, Any] = {"answers": Count("id"), "average": Avg("score")}
     counts |= {f"score_{score}": Count("id", filter=Q(score=score)) for score in SCORES}
     row = Satisfaction.objects.filter(
         scope, answered_at__gte=first, answered_at__lt=after,
     ).aggregate(**counts)
-    return {
-        "answers": row["answers"],
-        "average": round(row["average"], 2) if row["average"] is not None else None,
-        "by_score": {str(score): row[f"score_{score}"] for score in SCORES},
-        # Answers in the period per ticket answered in it: a guide, as the two sets can differ.
-        "response_rate": _rate(row["answers"], resolved),
-    }
+    return SatisfactionFigures(
+        answers=row["answers"],
+        average=round(row["average"], 2) if row["average"] is not None else None,
+        by_score={score: row[f"score_{score}"] for score in SCORES},
+        response_rate=_rate(row["answers"], resolved),
+    )
 
 
 

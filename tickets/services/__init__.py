@@ -7,7 +7,6 @@ intake: requests coming in (the public form, the status page, imports); workflow
 from __future__ import annotations
 
 from tickets.services.access import access_record
-from tickets.services.actions import ACTIONS, ticket_act
 from tickets.services.common import Actor, stamp, status_link_issue, token_digest
 from tickets.services.intake import (
     REQUESTER_REASON,
@@ -37,7 +36,6 @@ from tickets.services.workflow import (
 )
 
 __all__ = [
-    "ACTIONS",
     "REQUESTER_REASON",
     "Actor",
     "Submission",
@@ -49,7 +47,6 @@ __all__ = [
     "satisfaction_record",
     "stamp",
     "status_link_issue",
-    "ticket_act",
     "ticket_add_note",
     "ticket_add_requester_message",
     "ticket_assign",

@@ -3,7 +3,7 @@
 The log itself holds no personal data in plain text (issue 15, hole 4): a list's filters are
 written from the validated filter, never from the raw query string (which carries whatever a
 client adds to it), and a search for anything but a reference, that is for an email address, is
-written as "email search", with the address's keyed hash (tickets.crypto.email_digest, the blind
+written as "email search", with the address's keyed hash (desk.crypto.email_digest, the blind
 index the search itself uses) in a column of its own. An auditor holding the key can still tell
 who searched for a given person; retention blanks the hash when it erases that person's tickets
 (tickets/services/retention.py, `access_forget_searches`)."""
@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from tickets.crypto import email_digest
+from desk.crypto import email_digest
 from tickets.models import AccessLog, Ticket
 from tickets.selectors import QueueFilter
 

@@ -37,7 +37,7 @@ def status_link_url(secret: str) -> str:
 
 def status_link_issue(ticket: Ticket) -> str:
     """A fresh 256-bit status link; only its digest is kept. An email gets its own at each
-    delivery attempt instead (`status_link_renew`, called by notifications/services.py), so that
+    delivery attempt instead (`status_link_renew`, which tickets/apps.py hands the outbox), so that
     no stored email holds a usable link (issue 15, item 2); this is for tests and tools."""
     return status_link_renew(ticket_id=ticket.pk).url
 

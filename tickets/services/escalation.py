@@ -18,65 +18,33 @@ the report counts it.
 from __future__ import annotations
 
 import datetime
-import functools
 import logging
 from collections import defaultdict
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from html import escape
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import EmptyResultSet
-from django.db import IntegrityError, connection, connections, transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Greatest
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import formats, timezone, translation
-from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
 
 from desk import faults
-from notifications.models import Outbox
-from notifications.rendering import render_message
 from notifications.services import Message, outbox_enqueue_many
-from tickets import audit, clock, reasons, slots
-from tickets.choices import Kind, Priority
+from tickets import audit, bulk, reasons
+from tickets.escalation_rules import RULES, Rule, Window
 from tickets.lifecycle import OPEN_STATUSES, WAITING_STATUSES
-from tickets.models import EXTENSION_KINDS, EXTENSION_REGIMES, Escalation, Queue, Ticket
+from tickets.models import Escalation, Queue, Ticket
 
 logger = logging.getLogger(__name__)
 
-StrOrPromise = str | Promise
-KINDS = frozenset(Kind.values)
 RUNNING_STATUSES = sorted(s.value for s in OPEN_STATUSES - WAITING_STATUSES)
 
 
-@dataclass(frozen=True)
-class Rule:
-    name: str
-    level: int  # 1 to 3 raise the ticket's escalation level; 0 only reminds
-    audience: str  # "assignee_or_queue", "managers", "dpo"
-    priority: int | None  # raised to at least this
-    description: StrOrPromise  # translated when an email is rendered
-
-
-RULES = (
-    Rule("due_soon", 1, "assignee_or_queue", None, _("due soon")),
-    Rule("due_today_or_overdue", 2, "managers", Priority.HIGH, _("due today or overdue")),
-    Rule("overdue_past_margin", 3, "dpo", Priority.URGENT, _("overdue past the margin")),
-    Rule("unassigned", 0, "managers", None, _("unassigned too long")),
-    Rule("no_first_response", 0, "assignee_or_queue", None, _("without a first response in time")),
-    Rule("extension_decision", 0, "assignee_or_queue", None,
-         _("near the end of its first period with no decision on an extension")),
-    Rule("acknowledgement_late", 0, "managers", Priority.HIGH,
-         _("not acknowledged by the date the law sets")),
-)
-
-
-# The rules measured against the due date, whose candidates lie in a range of the due-date index.
-DUE_DATE_RULES = frozenset({"due_soon", "due_today_or_overdue", "overdue_past_margin", "extension_decision"})
+__all__ = ["RULES", "Rule", "SweepReport", "calendars_in_use", "candidates", "escalation_sweep",
+           "rules_with_work"]
 
 
 @dataclass
@@ -122,93 +90,13 @@ def calendars_in_use() -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _thresholds(today: datetime.date, working_days: int, calendars: list[str], *,
-                backwards: bool = False) -> Q:
-    """Per calendar in use, the due date `working_days` working days from today (or back)."""
-    condition = Q(pk__in=[])
-    for code in calendars:
-        day = _threshold_day(today, working_days, code, backwards=backwards,
-                             closed=(settings.DESK_CHRISTMAS_EVE_CLOSED, settings.DESK_EXTRA_CLOSED_DAYS))
-        condition |= Q(calendar=code, due_date__lt=day) if backwards else Q(calendar=code, due_date__lte=day)
-    return condition
-
-
-@functools.lru_cache(maxsize=512)
-def _threshold_day(today: datetime.date, working_days: int, code: str, *, backwards: bool,
-                   closed: tuple[bool, tuple[Any, ...]]) -> datetime.date:
-    """Counted once per day, calendar, rule and closing days (`closed`, from settings, is part of
-    the key, so a change of them counts again): a sweep a minute would otherwise walk the holiday
-    tables for every calendar and rule each time."""
-    calendar = clock.working_calendar(code)
-    day, counted = today, 0
-    while counted < working_days:
-        day += datetime.timedelta(days=-1 if backwards else 1)
-        counted += calendar.is_working_day(day)
-    return day
-
-
-def _configured(default: int, overrides: dict[str, int], today: datetime.date, calendars: list[str], *,
-                backwards: bool = False) -> Q:
-    """The threshold per kind, else per regime, else the default (DESK_ESCALATION_*_BY)."""
-    kinds = {key: days for key, days in overrides.items() if key in KINDS}
-    regimes = {key: days for key, days in overrides.items() if key not in KINDS}
-    condition = Q(pk__in=[])
-    for kind, days in kinds.items():
-        condition |= Q(kind=kind) & _thresholds(today, days, calendars, backwards=backwards)
-    for regime, days in regimes.items():
-        condition |= (Q(regime=regime) & ~Q(kind__in=list(kinds))
-                      & _thresholds(today, days, calendars, backwards=backwards))
-    rest = ~Q(kind__in=list(kinds)) & ~Q(regime__in=list(regimes))
-    condition |= rest & _thresholds(today, default, calendars, backwards=backwards)
-    # The loosest of those thresholds as one range of due dates besides: an OR of branches per
-    # kind, law and calendar hides the range from the planner, which then reads every open
-    # ticket; with it, the (due_date, escalation_level) index is read over that range only.
-    return condition & _range(today, (min if backwards else max)([default, *overrides.values()]), calendars,
-                              backwards=backwards)
-
-
-def _range(today: datetime.date, working_days: int, calendars: list[str], *, backwards: bool = False) -> Q:
-    """The due dates the calendars' thresholds of `working_days` fall within, as one range."""
-    closed = (settings.DESK_CHRISTMAS_EVE_CLOSED, settings.DESK_EXTRA_CLOSED_DAYS)
-    days = [_threshold_day(today, working_days, code, backwards=backwards, closed=closed)
-            for code in calendars]
-    if not days:
-        return Q()
-    return Q(due_date__lt=max(days)) if backwards else Q(due_date__lte=max(days))
-
-
-def _due_filter(rule: Rule, today: datetime.date, now: datetime.datetime, calendars: list[str]) -> Q:
-    if rule.name == "due_soon":
-        return _configured(settings.DESK_ESCALATION_SOON_WORKING_DAYS, settings.DESK_ESCALATION_SOON_BY,
-                           today, calendars)
-    if rule.name == "due_today_or_overdue":
-        return Q(due_date__lte=today)
-    if rule.name == "overdue_past_margin":
-        return _configured(settings.DESK_ESCALATION_OVERDUE_MARGIN_WORKING_DAYS,
-                           settings.DESK_ESCALATION_MARGIN_BY, today, calendars, backwards=True)
-    if rule.name == "unassigned":
-        return Q(assignee__isnull=True,
-                 received_at__lt=now - datetime.timedelta(hours=settings.DESK_ESCALATION_UNASSIGNED_HOURS))
-    if rule.name == "no_first_response":
-        return Q(first_response_at__isnull=True, first_response_due__lt=today)
-    if rule.name == "acknowledgement_late":
-        # CCPA §7021(a) and DPA 2018 s.164A(3): the acknowledgement email must have gone out by then.
-        delivered = Outbox.objects.filter(ticket=OuterRef("pk"), event="acknowledgement", state="sent")
-        return Q(Q(acknowledge_due__lte=today), ~Exists(delivered))
-    # extension_decision: GDPR-style regimes, the last day to notify an extension is near.
-    return Q(regime__in=EXTENSION_REGIMES, extension__isnull=True) & Q(
-        kind__in=EXTENSION_KINDS) & Q(due_date__gte=today) & _thresholds(
-        today, settings.DESK_ESCALATION_SOON_WORKING_DAYS, calendars) & _range(
-        today, settings.DESK_ESCALATION_SOON_WORKING_DAYS, calendars)  # after the first period: too late
-
-
 def candidates(rule: Rule, *, today: datetime.date, now: datetime.datetime,
                calendars: list[str] | None = None) -> QuerySet[Ticket]:
     """Running tickets (a paused clock does not escalate) past the rule, not yet escalated by it."""
     calendars = calendars_in_use() if calendars is None else calendars
     done = Escalation.objects.filter(ticket=OuterRef("pk"), rule=rule.name)
     running = Ticket.objects.filter(status__in=RUNNING_STATUSES)
-    tickets = running.filter(_due_filter(rule, today, now, calendars))
+    tickets = running.filter(rule.filter(Window(today=today, now=now, calendars=tuple(calendars))))
     if rule.level:
         # The ticket's own level (in the partial index) skips what is already escalated without
         # looking at the escalation rows; the unique constraint stays the guarantee.
@@ -226,12 +114,12 @@ def rules_with_work(*, today: datetime.date, now: datetime.datetime, calendars: 
     params: list[Any] = []
     for rule in RULES:
         found = candidates(rule, today=today, now=now, calendars=calendars)
-        # Ordered by due date, the first match is read from the (due_date, escalation_level) index
-        # over the rule's range. Unordered (an EXISTS drops any ORDER BY), the planner expects one
+        # Ordered by its date (`dated_by`), the first match is read from that date's index over
+        # the rule's range. Unordered (an EXISTS drops any ORDER BY), the planner expects one
         # of its thousands of estimated matches early in the table and reads all of it when they
         # are all escalated already, as they are a minute after a sweep. The other rules take no
         # order, not the model's (due_date, id), which would sort every match.
-        found = found.order_by("due_date") if rule.name in DUE_DATE_RULES else found.order_by()
+        found = found.order_by(rule.dated_by) if rule.dated_by else found.order_by()
         try:
             sql, rule_params = found.values("pk")[:1].query.sql_with_params()
         except EmptyResultSet:  # no calendar in use, so no ticket can be past a working-day rule
@@ -266,7 +154,7 @@ def escalation_sweep(*, today: datetime.date | None = None, now: datetime.dateti
         def escalate(rule: Rule = rule) -> SweepReport:
             return _escalate_rule(rule, today=today, now=now, batch_size=batch_size, calendars=calendars)
 
-        reports = [escalate()] if workers == 1 else _in_threads(escalate, workers)
+        reports = [escalate()] if workers == 1 else bulk.in_threads(escalate, workers)
         for part in reports:
             for name, count in part.escalated.items():
                 report.escalated[name] += count
@@ -299,38 +187,25 @@ def _escalate_rule(rule: Rule, *, today: datetime.date, now: datetime.datetime, 
             return report
 
 
-def _in_threads(work: Callable[[], SweepReport], count: int) -> list[SweepReport]:
-    """`work()` here and in `count - 1` more threads, each of those closing its own connection
-    at the end (this thread keeps its warm one); the first error raised in any of them is raised
-    here (a batch that failed rolled back whole)."""
-    def one() -> SweepReport:
-        try:
-            return work()
-        finally:
-            connections.close_all()  # that thread's connections only
-
-    with ThreadPoolExecutor(max_workers=count - 1, thread_name_prefix="escalation") as pool:
-        futures = [pool.submit(one) for _ in range(count - 1)]
-        here = work()
-        return [here, *(future.result() for future in futures)]
-
-
 def _escalate_batch(rule: Rule, *, today: datetime.date, now: datetime.datetime, batch_size: int,
                     report: SweepReport, calendars: list[str]) -> int:
-    """Lock a batch, read it, then write it in five statements whatever its size: the escalation
-    rows, the tickets' new level, their history entries, and the notifications with their outbox
-    rows (the recipients' query between; one more only when some escalation has nobody to tell).
+    """Lock a batch, read it, then write it in five statements whatever its size (tickets/bulk.py):
+    the escalation rows, the tickets' new level, their history entries, and the notifications with
+    their outbox rows (the recipients' query between; one more only when some escalation has
+    nobody to tell).
 
     The tickets are read as values, not model instances, and only the columns the history's hash
     and the messages need: the requester's encrypted fields are neither decrypted here nor
-    encrypted again (the history copies their ciphertext in SQL, tickets/audit.py)."""
+    encrypted again (the history copies their ciphertext in SQL, tickets/bulk.py)."""
     with transaction.atomic():
         ticket_ids = _lock(rule, today=today, now=now, batch_size=batch_size, calendars=calendars)
         if not ticket_ids:
             return 0
         tickets = _read_locked(ticket_ids)
-        _insert_escalations(rule, ticket_ids, now=timezone.now())
-        _raise_tickets(rule, tickets)
+        written = timezone.now()
+        bulk.escalations_insert(ticket_ids, rule=rule.name, level=rule.level, created_at=written)
+        bulk.tickets_raise(tickets, level=rule.level, priority=rule.priority,
+                           reason=reasons.ESCALATED(rule=rule.name), date=written)
         report.messages += _notify(rule, tickets, report=report)
         faults.hit("escalation.before_commit")
         report.escalated[rule.name] += len(tickets)
@@ -362,42 +237,6 @@ def _read_locked(ticket_ids: list[int]) -> list[dict[str, Any]]:
         assignee_active=F("assignee__is_active"))
     return list(found.order_by("id").values(*audit.CHAINED_FIELDS, "head", "queue_name", "assignee_email",
                                             "assignee_active"))
-
-
-def _insert_escalations(rule: Rule, ticket_ids: list[int], *, now: datetime.datetime) -> None:
-    """One row per ticket, copied from the locked rows: a second sweep's row for the same
-    (ticket, rule) fails the unique constraint, and the batch rolls back whole."""
-    quote = connection.ops.quote_name
-    escalations, tickets = quote(Escalation._meta.db_table), quote(Ticket._meta.db_table)
-    params: list[Any]
-    if connection.vendor == "postgresql":  # one array, not a parameter per ticket
-        chosen, params = "= ANY(%s)", [ticket_ids]
-    else:
-        chosen, params = f"IN ({', '.join(['%s'] * len(ticket_ids))})", list(ticket_ids)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {escalations} (ticket_id, rule, level, due_date, created_at) "  # noqa: S608 -- names from the models
-            f"SELECT id, %s, %s, due_date, %s FROM {tickets} WHERE id {chosen} ORDER BY id",
-            [rule.name, rule.level, connection.ops.adapt_datetimefield_value(now), *params])
-
-
-def _raise_tickets(rule: Rule, tickets: list[dict[str, Any]]) -> None:
-    """One history entry per ticket: the level, a raised priority, and the reason.
-
-    Every ticket of the batch gets the same change, so one UPDATE with GREATEST does it (a
-    bulk_update would build a CASE branch per ticket and field); the history rows are written from
-    the same values, sealed into each ticket's audit chain, in the same transaction."""
-    now = timezone.now()
-    changes: dict[str, Any] = {"escalation_level": Greatest("escalation_level", Value(rule.level)),
-                               "updated_at": now}
-    if rule.priority is not None:
-        changes["priority"] = Greatest("priority", Value(rule.priority))
-    Ticket.objects.filter(pk__in=[t["id"] for t in tickets]).update(**changes)
-    for ticket in tickets:  # what the UPDATE wrote, for the hash
-        ticket["escalation_level"] = max(ticket["escalation_level"], rule.level)
-        ticket["priority"] = max(ticket["priority"], rule.priority or 0)
-    audit.bulk_history_create(tickets, reason=reasons.ESCALATED(rule=rule.name), date=now,
-                              heads={t["id"]: t["head"] for t in tickets})
 
 
 Recipients = dict[int, list[tuple[int, str]]]  # ticket id: (user id, email) of each person told
@@ -452,20 +291,19 @@ def _addressed(rule: Rule, tickets: list[dict[str, Any]], *, report: SweepReport
     return recipients
 
 
-# Placeholders the message is rendered with once per rule and batch, then filled per ticket:
-# rendering three templates for each of thousands of tickets would be most of the sweep's time.
+# Where each ticket's values go in the message rendered once per rule and batch (tickets/bulk.py
+# `BatchMessage`), by name.
 _SLOTS = {"reference": "\ue000reference\ue000", "queue": "\ue000queue\ue000",
           "due_text": "\ue000due\ue000", "ticket_url": "\ue000url\ue000"}
 
 
 def _notify(rule: Rule, tickets: list[dict[str, Any]], *, report: SweepReport) -> int:
+    """Each recipient's in-app notification and email of the escalation, in the staff's language:
+    the ticket, its queue, its deadline and a link to it."""
     recipients = _addressed(rule, tickets, report=report)
     language = settings.DESK_STAFF_LANGUAGE
-    shape = render_message(event="escalation", language=language,
-                           context={**_SLOTS, "rule": rule.description, "level": rule.level})
-    # Cut once a batch: each ticket's message is then one join, not a replace per slot.
-    subject_pieces, text_pieces, html_pieces = (slots.cut(text, _SLOTS) for text in (
-        shape.subject, shape.body_text, shape.body_html))
+    shape = bulk.BatchMessage.render(event="escalation", language=language, markers=_SLOTS,
+                                     context={"rule": rule.description, "level": rule.level})
     due_texts: dict[datetime.date, str] = {}
     messages: list[Message] = []
     base_url = settings.DESK_PUBLIC_BASE_URL
@@ -474,12 +312,9 @@ def _notify(rule: Rule, tickets: list[dict[str, Any]], *, report: SweepReport) -
             due = ticket["due_date"]
             if due not in due_texts:  # a batch shares a few due dates
                 due_texts[due] = formats.date_format(due, "DATE_FORMAT")
-            values = {"reference": ticket["reference"], "queue": ticket["queue_name"] or "",
-                      "due_text": due_texts[due],
-                      "ticket_url": f"{base_url}/staff/tickets/{ticket['reference']}/"}
-            subject = slots.fill(subject_pieces, values)
-            body_text = slots.fill(text_pieces, values)
-            body_html = slots.fill(html_pieces, {name: escape(value) for name, value in values.items()})
+            subject, body_text, body_html = shape.fill({
+                "reference": ticket["reference"], "queue": ticket["queue_name"] or "",
+                "due_text": due_texts[due], "ticket_url": f"{base_url}/staff/tickets/{ticket['reference']}/"})
             for user_id, email in recipients[ticket["id"]]:
                 messages.append(Message(
                     dedupe_key=f"escalation:{ticket['id']}:{rule.name}:{user_id}", event="escalation",

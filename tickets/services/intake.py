@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from desk import ratelimit
+from desk.crypto import email_digest
 from notifications.services import STATUS_URL, outbox_enqueue
 from tickets import clock, reasons
 from tickets.choices import Kind
-from tickets.crypto import email_digest
 from tickets.errors import Refusal
 from tickets.lifecycle import ENDED_STATUSES, Status
 from tickets.models import Attachment, Message, Queue, ReferenceCounter, StatusLink, Ticket
@@ -127,6 +129,46 @@ def _repeat(existing: Ticket, submitter: Submitter, *, count: Callable[[], None]
     raise SubmissionKeyUsed(_("This submission key was used already. Nothing was saved."))
 
 
+@dataclass(frozen=True)
+class NewRequest:
+    """A request as the public form and the API intake validate it (RequestForm.to_request)."""
+
+    kind: str
+    country: str
+    region: str
+    name: str
+    email: str
+    description: str
+    attachment: CheckedUpload | None
+    submission_key: uuid.UUID
+
+
+def request_submit(
+    *, new_request: NewRequest, submitter: Submitter, client: str, language: str,
+) -> Submission:
+    """The one way a validated public request becomes a ticket, for the page and the API alike:
+    counted against the limits of its client's address (`client`) and of its email address
+    (RateLimited), unless it repeats its own sender's request; SubmissionKeyUsed when it repeats
+    someone else's (`ticket_submit`)."""
+    def count() -> None:
+        ratelimit.hit("form-address", client, settings.DESK_RATE_FORM_ADDRESS)
+        ratelimit.hit("form-email", email_digest(new_request.email), settings.DESK_RATE_FORM_EMAIL)
+
+    return ticket_submit(
+        kind=new_request.kind, country=new_request.country, region=new_request.region,
+        name=new_request.name, email=new_request.email, description=new_request.description,
+        language=language, attachment=new_request.attachment, submission_key=new_request.submission_key,
+        submitter=submitter, count=count,
+    )
+
+
+def requester_language() -> str:
+    """The language a requester is answered in: the one active now (the page's, or the API
+    client's Accept-Language), if the desk speaks it, else the desk's default."""
+    language = (get_language() or settings.LANGUAGE_CODE)[:2]
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
 def ticket_create(
     *,
     kind: str,
@@ -161,9 +203,7 @@ def ticket_create(
                 reference=_next_reference(received_at), kind=kind, regime=jurisdiction.regime,
                 calendar=jurisdiction.calendar, language=language, requester_name=name,
                 requester_email=email, requester_country=country, requester_region=region,
-                description=description, received_at=received_at, due_date=schedule.due_date,
-                first_response_due=schedule.first_response_due, acknowledge_due=schedule.acknowledge_due,
-                deadlines=schedule.explanation,
+                description=description, received_at=received_at, **schedule.columns(),
                 queue=_queue_for(kind), submission_key=submission_key,
             )
             stamp(ticket, actor=actor, reason=reason)
@@ -276,9 +316,7 @@ def _open_follow_up(ended: Ticket, *, body: str, upload: Upload | None) -> Reque
         calendar=ended.calendar, language=ended.language, requester_name=ended.requester_name,
         requester_email=ended.requester_email, requester_country=ended.requester_country,
         requester_region=ended.requester_region, description=body, received_at=received_at,
-        due_date=schedule.due_date, first_response_due=schedule.first_response_due,
-        acknowledge_due=schedule.acknowledge_due, deadlines=schedule.explanation, queue=ended.queue,
-        assignee=assignee, follow_up_of=ended,
+        **schedule.columns(), queue=ended.queue, assignee=assignee, follow_up_of=ended,
     )
     reason = reasons.FOLLOW_UP_OF(reference=ended.reference)
     stamp(follow_up, actor=None, reason=reason)

@@ -15,8 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from desk import crypto
 from notifications.services import STATUS_URL, outbox_enqueue
-from tickets import crypto, reasons, selectors
+from tickets import reasons, selectors
 from tickets.errors import Refusal
 from tickets.lifecycle import OPEN_STATUSES, Status
 from tickets.models import StatusLink, Ticket

@@ -27,7 +27,7 @@ from tickets.errors import (
     PauseRefused,
     TransitionRefused,
 )
-from tickets.lifecycle import IllegalTransition, Status, check_transition
+from tickets.lifecycle import REOPENABLE_STATUSES, IllegalTransition, Status, check_transition
 from tickets.models import ClockPause, Extension, Message, Queue, Ticket
 from tickets.services.common import Actor, record, stamp
 
@@ -87,11 +87,10 @@ def _recompute(ticket: Ticket) -> list[str]:
 
 
 def _apply(ticket: Ticket, result: clock.TicketClock) -> list[str]:
-    ticket.due_date = result.due_date
-    ticket.first_response_due = result.first_response_due
-    ticket.acknowledge_due = result.acknowledge_due
-    ticket.deadlines = result.explanation
-    return ["due_date", "first_response_due", "acknowledge_due", "deadlines"]
+    columns = result.columns()
+    for name, value in columns.items():
+        setattr(ticket, name, value)
+    return list(columns)
 
 
 def _tell_requester(ticket: Ticket, *, event: str, key: str, **context: Any) -> None:
@@ -266,7 +265,7 @@ def ticket_extend(*, ticket_id: int, actor: Actor, reason: str) -> Extension:
             result = _schedule(ticket, grant)
         except DeadlineError:
             # The engine's message is for developers (regime codes, event names); the person is
-            # told in words (the page and the API say which rule first: tickets/selectors/actions.py).
+            # told in words (the page and the API say which rule first: tickets/actions.py).
             raise ExtensionRefused(_("The law allows no extension of this ticket's deadline now.")) from None
         grant.new_due_date = result.due_date
         stamp(grant, actor=actor, reason=reason)
@@ -307,7 +306,7 @@ def ticket_close(*, ticket_id: int, actor: Actor, reason: str) -> Ticket:
 
 def ticket_reopen(*, ticket_id: int, actor: Actor, reason: str) -> Ticket:
     def work(ticket: Ticket) -> Ticket:
-        if ticket.status not in (Status.RESOLVED, Status.CLOSED):
+        if ticket.status not in REOPENABLE_STATUSES:
             raise TransitionRefused(_("Only a resolved or closed ticket can be reopened."))
         because = reasons.REOPENED_BECAUSE(text=reason) if reason else reasons.REOPENED()
         record(ticket, actor=actor, reason=because, fields=_move(ticket, Status.IN_PROGRESS))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from tickets import places, reasons
+from tickets import escalation_rules, places
 from tickets.models import AccessLog, Ticket
 from tickets.selectors import record
 
@@ -26,7 +26,7 @@ def calendar_place(code: str) -> str:
 @register.filter
 def rule_label(name: str) -> str:
     """An escalation rule in words: "due_soon" -> "due soon"."""
-    return reasons.rule_label(name)
+    return escalation_rules.rule_label(name)
 
 
 @register.filter

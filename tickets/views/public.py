@@ -11,7 +11,6 @@ import re
 import secrets
 import time
 import uuid
-from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.messages import get_messages
@@ -27,15 +26,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from desk import ratelimit
+from desk.crypto import email_digest
 from desk.ratelimit import RateLimited, client_address
 from tickets import selectors, services, slots, uploads
 from tickets.choices import requester_outcome_label, requester_status_label
-from tickets.crypto import email_digest
 from tickets.errors import Refusal
+from tickets.explanations import clock_paused
 from tickets.form_rendering import select_renderer
 from tickets.forms import (
     PublicRequestForm,
-    RequestForm,
     SatisfactionForm,
     StatusLinkForm,
     StatusMessageForm,
@@ -46,7 +45,13 @@ from tickets.lifecycle import ENDED_STATUSES, OPEN_STATUSES, Status
 from tickets.models import Satisfaction, Ticket
 from tickets.selectors.follow_ups import latest_follow_up
 from tickets.selectors.metrics import PublicRecord, public_record
-from tickets.services.intake import Delivery, SubmissionKeyUsed, Submitter
+from tickets.services.intake import (
+    Delivery,
+    SubmissionKeyUsed,
+    Submitter,
+    request_submit,
+    requester_language,
+)
 from tickets.services.status_links import (
     StatusLinkElsewhere,
     StatusLinkUnknown,
@@ -113,33 +118,6 @@ def keep_browser_binding(response: HttpResponse, binding: tuple[str, bool]) -> H
     return response
 
 
-def requester_language() -> str:
-    language = (get_language() or settings.LANGUAGE_CODE)[:2]
-    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-
-
-def submit_request(request: HttpRequest, form: RequestForm, *, submitter: Submitter) -> services.Submission:
-    """The one way a validated public request becomes a ticket, for the page and the API alike:
-    counted against the limits (RateLimited), unless it repeats its own sender's request, and
-    SubmissionKeyUsed when it repeats someone else's (tickets.services.intake.ticket_submit)."""
-    data = form.cleaned_data
-    return services.ticket_submit(
-        kind=data["kind"], country=data["country"], region=data["region"], name=data["name"],
-        email=data["email"], description=data["description"], language=requester_language(),
-        attachment=data["attachment"], submission_key=data["submission_key"], submitter=submitter,
-        count=intake_counter(request, form),
-    )
-
-
-def intake_counter(request: HttpRequest, form: RequestForm) -> Callable[[], None]:
-    """Counts one request against its client address and its email address, for the page and
-    the API alike; RateLimited if either is over."""
-    def count() -> None:
-        ratelimit.hit("form-address", client_address(request), settings.DESK_RATE_FORM_ADDRESS)
-        ratelimit.hit("form-email", email_digest(form.cleaned_data["email"]), settings.DESK_RATE_FORM_EMAIL)
-    return count
-
-
 def too_many(request: HttpRequest, refused: RateLimited, *, shown: HttpRequest | None = None) -> HttpResponse:
     """429: what happened and when to try again, in the visitor's language; nothing was saved."""
     response = render(request, "public/rate_limited.html",
@@ -159,7 +137,8 @@ def request_form(request: HttpRequest) -> HttpResponse:
             submitter = Submitter(email=form.cleaned_data["email"], browser=browser_digest(binding[0]),
                                   status_ticket_id=_link_proven_ticket_id(request))
             try:
-                submission = submit_request(request, form, submitter=submitter)
+                submission = request_submit(new_request=form.to_request(), submitter=submitter,
+                                            client=client_address(request), language=requester_language())
             except RateLimited as refused:
                 return keep_browser_binding(too_many(request, refused), binding)
             except SubmissionKeyUsed:
@@ -444,6 +423,7 @@ def _render_status(request: HttpRequest, ticket: Ticket, *, form: StatusMessageF
         "ticket": ticket,
         "status_label": requester_status_label(ticket.status),
         "is_open": ticket.status in OPEN_STATUSES,
+        "paused": clock_paused(ticket),
         "answered": answered,
         "outcome_label": requester_outcome_label(ticket.outcome) if ticket.outcome else "",
         # Our answer: the last thing we wrote, shown with the outcome, above the question.

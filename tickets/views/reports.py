@@ -8,11 +8,10 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
-from django import forms
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -21,8 +20,6 @@ from desk.access import View, staff_required
 from tickets import reports, selectors, services, staff_forms
 from tickets.models import AccessLog
 from tickets.selectors.metrics import (
-    EARLIEST_DAY,
-    LATEST_DAY,
     Dashboard,
     MetricsFilter,
     Period,
@@ -33,7 +30,6 @@ from tickets.selectors.record import ticket_record
 from tickets.services.access import queue_filter_detail, search_digest
 from tickets.services.queues import reason_shown
 
-DEFAULT_PERIOD_DAYS = 30
 # The charts the dashboard draws, each from the table of the same name: (table, series).
 CHARTS = (("status", 1), ("ageing", 1), ("levels", 1), ("weekly", 2), ("satisfaction", 1))
 
@@ -49,41 +45,6 @@ def manager_required(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapped
-
-
-class DashboardForm(staff_forms.DashboardForm):
-    """The dashboard's filters, with days the figures can be computed for (EARLIEST_DAY to
-    LATEST_DAY): a day at the calendar's ends is a 400 that says which days work, not a 500."""
-
-    def clean(self) -> dict[str, Any]:
-        for name in ("start", "end"):
-            day = self.cleaned_data.get(name)
-            if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
-                self.add_error(name, _("Choose a day between %(first)s and %(last)s.") % {
-                    "first": formats.date_format(EARLIEST_DAY, "DATE_FORMAT"),
-                    "last": formats.date_format(LATEST_DAY, "DATE_FORMAT")})
-        return super().clean()
-
-
-class MonthlyReportForm(staff_forms.MonthlyReportForm):
-    """The report's month, within the days the figures can be computed for: "0000-01" is no
-    month at all and "9999-12" has no month after it to end on (both were a 500)."""
-
-    def clean_month(self) -> str:
-        value: str = self.cleaned_data.get("month") or ""
-        if value and not EARLIEST_DAY.year <= int(value[:4]) <= LATEST_DAY.year:
-            raise forms.ValidationError(_("Choose a month between %(first)s and %(last)s.") % {
-                "first": formats.date_format(EARLIEST_DAY, "YEAR_MONTH_FORMAT"),
-                "last": formats.date_format(LATEST_DAY, "YEAR_MONTH_FORMAT")})
-        return value
-
-
-def dashboard_form(request: HttpRequest, today: datetime.date) -> DashboardForm:
-    """The filters of the page, the CSV files and the API: the last 30 days unless chosen."""
-    data = {"start": (today - datetime.timedelta(days=DEFAULT_PERIOD_DAYS - 1)).isoformat(),
-            "end": today.isoformat()}
-    data.update({key: str(value) for key, value in request.GET.items() if value})
-    return DashboardForm(data, queues=dashboard_queues(request.user))
 
 
 def _presets(today: datetime.date) -> list[tuple[str, Period]]:
@@ -111,14 +72,14 @@ def _query(period: Period, wanted: MetricsFilter) -> str:
 @manager_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    form = dashboard_form(request, today)
+    form = staff_forms.dashboard_form(request.GET, user=request.user, today=today)
     if not form.is_valid():
         return render(request, "staff/dashboard.html", {"form": form}, status=400)
     wanted = form.to_filter()
     figures = dashboard_figures(request.user, wanted, today=today)
     tables = reports.dashboard_tables(figures)
     context = {
-        "form": form, "figures": figures, "now": figures.now, "period": figures.period,
+        "form": form, "figures": figures, "now": figures.now, "period": figures.over_period,
         "tables": tables, "charts": {name: reports.chart(tables[name], series=series)
                                      for name, series in CHARTS},
         "query": _query(wanted.period, wanted),
@@ -144,7 +105,7 @@ def dashboard_csv(request: HttpRequest, table: str) -> HttpResponseBase:
     if table not in reports.TABLES:
         raise Http404
     today = timezone.localdate()
-    form = dashboard_form(request, today)
+    form = staff_forms.dashboard_form(request.GET, user=request.user, today=today)
     if not form.is_valid():
         return render(request, "staff/dashboard.html", {"form": form}, status=400)
     wanted = form.to_filter()
@@ -163,7 +124,7 @@ def monthly_report(request: HttpRequest) -> HttpResponse:
     """The SLA report of one month, made to be printed or saved as PDF from the browser."""
     today = timezone.localdate()
     queues = dashboard_queues(request.user)
-    form = MonthlyReportForm(request.GET or None, queues=queues)
+    form = staff_forms.MonthlyReportForm(request.GET or None, queues=queues)
     if form.is_bound and not form.is_valid():
         return render(request, "staff/monthly_report.html", {"form": form}, status=400)
     period = form.period(today)
@@ -172,7 +133,7 @@ def monthly_report(request: HttpRequest) -> HttpResponse:
         request.user, MetricsFilter(period=period, queue_id=queue.pk if queue else None), today=today)
     tables = reports.dashboard_tables(figures)
     return render(request, "staff/monthly_report.html", {
-        "form": form, "figures": figures, "period": figures.period, "tables": tables,
+        "form": form, "figures": figures, "period": figures.over_period, "tables": tables,
         "month": period.start, "queue": queue, "generated_at": timezone.now(),
         "rates": reports.period_rates(figures),
     })

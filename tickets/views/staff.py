@@ -16,33 +16,20 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from desk.access import staff_required
-from tickets import selectors, services, staff_forms, uploads
+from tickets import actions, selectors, services, staff_forms, uploads
 from tickets.choices import STATUS_LABELS
 from tickets.errors import Refusal
 from tickets.form_rendering import select_renderer
 from tickets.lifecycle import Status
 from tickets.models import OPEN_STATUS_VALUES, AccessLog, Ticket
-from tickets.selectors.actions import Actions, available_actions
+from tickets.selectors.actions import Actions
 
 PAGE_SIZE = 25
-DONE_MESSAGES = {
-    "claim": gettext_lazy("The ticket is now yours."),
-    "assign": gettext_lazy("The assignee was changed."),
-    "move": gettext_lazy("The ticket was moved."),
-    "reply": gettext_lazy("Your reply was sent to the requester."),
-    "note": gettext_lazy("The internal note was added."),
-    "request_information": gettext_lazy("The requester was asked, and the clock is paused."),
-    "extend": gettext_lazy("The deadline was extended and the requester was told why."),
-    "resolve": gettext_lazy("The ticket was resolved and the requester was told."),
-    "reject": gettext_lazy("The ticket was rejected."),
-    "close": gettext_lazy("The ticket was closed."),
-    "reopen": gettext_lazy("The ticket was reopened."),
-}
 
 
 class StaffLoginView(LoginView):
@@ -106,8 +93,8 @@ def ticket_page(request: HttpRequest, reference: str) -> HttpResponse:
 
 def _render_ticket(request: HttpRequest, ticket: Ticket, *, failed: str = "", form: Any = None,
                    status: int = 200) -> HttpResponse:
-    actions = available_actions(ticket, request.user)
-    action_forms = _action_forms(request, ticket, actions)
+    allowed = actions.available_actions(ticket, request.user)
+    action_forms = _action_forms(request, ticket, allowed)
     if failed and form is not None:
         action_forms[failed] = form
     previous, following = selectors.ticket_neighbours(request.user, ticket)
@@ -120,35 +107,18 @@ def _render_ticket(request: HttpRequest, ticket: Ticket, *, failed: str = "", fo
         "extension": getattr(ticket, "extension", None),
         "days_left": (ticket.due_date - timezone.localdate()).days,
         "days_overdue": max((timezone.localdate() - ticket.due_date).days, 0),
-        "actions": actions,
+        "actions": allowed,
         "forms": action_forms,
         "failed": failed,  # its form is shown with its errors, even if the ticket no longer allows it
     }
     return render(request, "staff/ticket.html", context, status=status)
 
 
-# Each action's form and the prefix its fields carry on the ticket page (several forms share it).
-ACTION_FORMS: dict[str, tuple[type[forms.Form], str | None]] = {
-    "claim": (staff_forms.StrictForm, None),
-    "assign": (staff_forms.AssignForm, None),
-    "move": (staff_forms.MoveForm, None),
-    "reply": (staff_forms.BodyForm, "reply"),
-    "note": (staff_forms.BodyForm, "note"),
-    "request_information": (staff_forms.RequestInformationForm, "info"),
-    "extend": (staff_forms.ReasonForm, "extend"),
-    "resolve": (staff_forms.ResolveForm, "resolve"),
-    "reject": (staff_forms.ReasonForm, "reject"),
-    "close": (staff_forms.OptionalReasonForm, None),
-    "reopen": (staff_forms.OptionalReasonForm, None),
-}
-# The forms the ticket page shows; claim, close and reopen are single buttons.
-SHOWN_FORMS = ("assign", "move", "reply", "note", "request_information", "extend", "resolve", "reject")
-
-
 def _form(action: str, request: HttpRequest, ticket: Ticket, *, bound: bool) -> forms.Form:
-    if action not in ACTION_FORMS:
+    if action not in actions.BY_NAME:
         raise Http404
-    form_class, prefix = ACTION_FORMS[action]
+    record = actions.BY_NAME[action]
+    form_class, prefix = import_string(record.form), record.prefix
     choices: dict[str, Any] = {}
     if form_class is staff_forms.AssignForm:
         choices["members"] = ticket.queue.members.all()
@@ -158,10 +128,11 @@ def _form(action: str, request: HttpRequest, ticket: Ticket, *, bound: bool) -> 
                       prefix=prefix, **choices)
 
 
-def _action_forms(request: HttpRequest, ticket: Ticket, actions: Actions) -> dict[str, Any]:
-    """The forms of the actions the ticket allows now (a refused one is not built, nor its choices read)."""
-    return {action: _form(action, request, ticket, bound=False) for action in SHOWN_FORMS
-            if actions.allows(action)}
+def _action_forms(request: HttpRequest, ticket: Ticket, allowed: Actions) -> dict[str, Any]:
+    """The forms of the actions the ticket allows now (a refused one is not built, nor its choices
+    read); claim, close and reopen are single buttons."""
+    return {action.name: _form(action.name, request, ticket, bound=False) for action in actions.ACTIONS
+            if action.shown and allowed.allows(action.name)}
 
 
 @require_POST
@@ -170,9 +141,9 @@ def ticket_action(request: HttpRequest, reference: str, action: str) -> HttpResp
     ticket = selectors.ticket_for_staff(request.user, reference)
     form = _form(action, request, ticket, bound=True)
     # An action the ticket does not allow now (the page no longer offers it) is refused with the
-    # page's words, before its service runs (tickets/selectors/actions.py); malformed input is
+    # page's words, before its service runs (tickets/actions.py); malformed input is
     # still a 400, and then too the person reads why the action is not there.
-    refused = available_actions(ticket, request.user).why_not(action)
+    refused = actions.available_actions(ticket, request.user).why_not(action)
     if not form.is_valid():
         if refused:
             messages.error(request, refused)
@@ -181,12 +152,12 @@ def ticket_action(request: HttpRequest, reference: str, action: str) -> HttpResp
         messages.error(request, refused)
         return _render_ticket(request, ticket, status=409)
     try:
-        services.ticket_act(action=action, ticket_id=ticket.pk, data=form.cleaned_data,
+        actions.ticket_act(action=action, ticket_id=ticket.pk, data=form.cleaned_data,
                             actor=cast(User, request.user))  # staff_required: a signed-in user
     except Refusal as refusal:
         messages.error(request, refusal.message)
         return _render_ticket(request, ticket, status=409)
-    messages.success(request, str(DONE_MESSAGES[action]))
+    messages.success(request, str(actions.BY_NAME[action].done))
     return redirect("tickets:staff_ticket", reference=ticket.reference)
 
 

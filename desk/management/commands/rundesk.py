@@ -285,7 +285,7 @@ class StatusLinkMaskingLogger(GunicornLogger):  # gunicorn has no type hints: it
     """gunicorn's access log with status-link secrets masked in every field it can write (the
     request line, the path, the Referer an old link's page sends, any header or environ value a
     format names), so the log of `make run` never holds a link that opens a request (issue 15,
-    hole 7). A proxy in front keeps its own log: see the README on old links."""
+    hole 7). A proxy in front keeps its own log: see docs/operations.md on old status links."""
 
     def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> dict[str, Any]:
         atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)

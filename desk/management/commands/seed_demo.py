@@ -1,13 +1,14 @@
 """Demo data for a first try: queues, staff, and fifty requests a data protection officer would
 recognise (desk/demo_data/), each played through the services at the moments it happened.
 
-Time is faked one step at a time: `time_machine` moves the clock to each moment (the request's
-receipt, then each later step, in order), so every history entry, message, pause, escalation and
-email carries the time it would have had. All steps of all requests run in one order of time,
-with the escalation sweep at seven each morning between them, as the desk's beat would have run
-it. The emails they queue are delivered at once, into the development mailbox (/dev/mail/) or
-else nowhere (Django's dummy backend), so the outbox and the compliance record show them sent at
-their time and nothing of the past waits to be sent when the desk starts.
+Each step runs at its own moment: the desk's clock (desk/clock.py, the one every service, auto_now
+field and history entry reads) is held at the request's receipt, then at each later step, in
+order, so every history entry, message, pause, escalation and email carries the time it would
+have had. All steps of all requests run in one order of time, with the escalation sweep at seven
+each morning between them, as the desk's beat would have run it. The emails they queue are
+delivered at once, into the development mailbox (/dev/mail/) or else nowhere (Django's dummy
+backend), so the outbox and the compliance record show them sent at their time and nothing of the
+past waits to be sent when the desk starts.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from desk.clock import held_at
 from desk.demo_data import REQUESTS, SIGN_OFFS, STAFF_ACTIONS, DemoRequest, Step
 from desk.demo_data import requests as demo
 from desk.models import AuthenticatorDevice
@@ -155,11 +157,9 @@ class DemoDesk:
         self.sequence = itertools.count()
 
     def play(self) -> None:
-        import time_machine  # a development dependency, as this command is
-
         with override_settings(EMAIL_BACKEND=past_email_backend()):
             for moment in sorted(self.plan()):
-                with time_machine.travel(moment.at, tick=False):
+                with held_at(moment.at):
                     moment.run()
                     self.deliver()
 

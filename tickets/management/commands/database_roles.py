@@ -35,7 +35,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, models, transaction
 from simple_history.models import HistoricalChanges
 
-from tickets.fields import EmailDigestField, EncryptedTextField
+from desk.fields import EmailDigestField, EncryptedTextField
 
 _ROLE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 # Columns of history tables that retention blanks besides the encrypted ones (tickets/services/retention.py).

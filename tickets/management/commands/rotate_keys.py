@@ -1,13 +1,13 @@
 """`manage.py rotate_keys`: move every encrypted value and file to the head key of DESK_DATA_KEYS,
 and bind every value to its row.
 
-The key rotation of tickets/crypto.py: put the new key first in DESK_DATA_KEYS (keeping the old
+The key rotation of desk/crypto.py: put the new key first in DESK_DATA_KEYS (keeping the old
 one after it), restart, run this, and drop the old key once it reports nothing left under it
 (`verify_encryption` counts the values under each key). The same run rewrites the values still
 bound to their column only (v1: written before issue 15, or by a `QuerySet.update()`) as values
 bound to their row (v2), under the head key too: run it once after upgrading, with or without a
 new key. With a new key and the old one dropped afterwards, an old v1 value put back from a
-backup is refused as well (tickets/crypto.py).
+backup is refused as well (desk/crypto.py).
 
 Batched, each batch its own transaction; idempotent, so an interrupted run is simply run again. A
 value that does not decrypt in its own row stops the run with its name: nothing is ever rewritten
@@ -22,7 +22,8 @@ from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from tickets import crypto, encryption
+from desk import crypto
+from tickets import encryption
 
 
 class Command(BaseCommand):

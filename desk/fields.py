@@ -1,4 +1,4 @@
-"""A text column stored encrypted (tickets/crypto.py): plaintext in Python, ciphertext in SQL.
+"""A text column stored encrypted (desk/crypto.py): plaintext in Python, ciphertext in SQL.
 
 `EncryptedTextField(context=None)` names its associated data "<app>.<model>.<field>" from the
 model it is first declared on; simple-history copies the field object into the historical
@@ -38,7 +38,7 @@ identity column existed) keeps values bound to their column only. The history's 
 are such values on purpose: the audit chain hashes their plaintext (tickets/audit.py), so a reason
 moved to another entry breaks the chain, and the chain reads them by `Cast()`, without a row.
 
-Reading a value that does not decrypt raises `tickets.crypto.DecryptionError`: a row written in
+Reading a value that does not decrypt raises `desk.crypto.DecryptionError`: a row written in
 plaintext, under a dropped key, changed in the database or moved from another row is an error,
 never shown as stored. Lookups other than `isnull` are refused: SQL cannot compare ciphertexts,
 so a filter on the plaintext would silently find nothing (the email is found by
@@ -56,7 +56,7 @@ from django.db import models
 from django.db.models.expressions import Col, Expression
 from django.db.models.lookups import Lookup
 
-from tickets import crypto
+from desk import crypto
 
 # The column that identifies a row, by the model an encrypted field is declared on (its
 # context's "<app>.<model>"); historical models have the same column with the same value.
@@ -128,7 +128,7 @@ class EncryptedTextField(models.TextField):  # str in, str out, like TextField
     def deconstruct(self) -> Any:
         name, _path, args, kwargs = super().deconstruct()
         kwargs["context"] = self.context
-        return name, "tickets.fields.EncryptedTextField", args, kwargs
+        return name, "desk.fields.EncryptedTextField", args, kwargs
 
     @property
     def row_field(self) -> models.Field[Any, Any] | None:
@@ -239,7 +239,7 @@ class EmailDigestField(models.CharField):  # str in, str out, like CharField
     def deconstruct(self) -> Any:
         name, _path, args, kwargs = super().deconstruct()
         kwargs["source"] = self.source
-        return name, "tickets.fields.EmailDigestField", args, kwargs
+        return name, "desk.fields.EmailDigestField", args, kwargs
 
     def pre_save(self, model_instance: models.Model, add: bool) -> str:
         email = getattr(model_instance, self.source) or ""

@@ -14,7 +14,7 @@ says what the value is, so that a ciphertext moved elsewhere does not authentica
 - `v2` (every new write of a model field): the column and the row, "tickets.ticket.description"
   NUL "PD-2026-000017". A value copied into another ticket's row, another message, or the history
   of another ticket does not decrypt (issue 15). Which column identifies the row, and why it is
-  known before the INSERT, is tickets/fields.py's `ROW_IDENTITIES`.
+  known before the INSERT, is desk/fields.py's `ROW_IDENTITIES`.
 - `v1` (written before issue 15, and by writers that know no row: `QuerySet.update()`, a model
   without a row identity, the audit's change reasons): the column only. Still read, while its key
   is configured; `rotate_keys` rewrites the v1 values of row-bound columns as v2, and
@@ -139,7 +139,7 @@ def _open(key_id: str, sealed: bytes, context: str, row: str | None = None) -> b
 
 
 def encrypt(plaintext: str, *, context: str, row: str | None = None) -> str:
-    """A v2 value bound to `row` (the row's identity, tickets/fields.py) when it is given; without
+    """A v2 value bound to `row` (the row's identity, desk/fields.py) when it is given; without
     it a v1 value bound to the column only, for values that belong to no row (second factors)."""
     key_id, sealed = _seal(plaintext.encode(), associated_data(context, row))
     return f"{VERSION if row is None else ROW_BOUND}:{key_id}:{base64.b64encode(sealed).decode()}"
