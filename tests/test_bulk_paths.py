@@ -36,8 +36,8 @@ from notifications.models import Notification, Outbox
 from notifications.rendering import render_message
 from notifications.services import outbox_enqueue_many
 from tests.support.people import make_ticket, staff
-from tickets import bulk, reasons
-from tickets.escalation_rules import RULES
+from tickets import bulk, escalation_rules, reasons
+from tickets.escalation_rules import RULES, Rule
 from tickets.models import Escalation, Queue, Ticket
 from tickets.services.common import record
 from tickets.services.escalation import escalation_sweep
@@ -134,7 +134,7 @@ def _escalate_through_the_model_api(ids: dict[str, int], *, language: str, base_
                     "due_text": formats.date_format(ticket.due_date, "DATE_FORMAT"),
                     "ticket_url": f"{base_url}/staff/tickets/{ticket.reference}/",
                     "rule": rule.description, "level": rule.level})
-            for user in _told(rule.audience, ticket):
+            for user in _told(rule, ticket):
                 key = f"escalation:{ticket.pk}:{rule.name}:{user.pk}"
                 Notification.objects.create(user=user, ticket=ticket, event=f"escalation.{rule.name}",
                                             dedupe_key=key, text=rendered.subject[:500])
@@ -144,14 +144,14 @@ def _escalate_through_the_model_api(ids: dict[str, int], *, language: str, base_
                                       published_at=timezone.now())
 
 
-def _told(audience: str, ticket: Ticket) -> list[User]:
-    """Who is told, as the rules' audiences say (every one of them has an address here)."""
+def _told(rule: Rule, ticket: Ticket) -> list[User]:
+    """Who is told, as the rules' recipients say (every one of them has an address here)."""
     active = User.objects.filter(is_active=True).order_by("id")
-    if audience == "dpo":
+    if rule.recipients is escalation_rules.officers:
         return list(active.filter(groups__name="dpo"))
-    if audience == "managers":
+    if rule.recipients is escalation_rules.queue_managers:
         return list(active.filter(managed_desk_queues=ticket.queue))
-    assert audience == "assignee_or_queue"
+    assert rule.recipients is escalation_rules.assignee_or_queue
     if ticket.assignee is not None and ticket.assignee.is_active:
         return [ticket.assignee]
     return list(active.filter(desk_queues=ticket.queue))

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Callable, Mapping
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db.models import Exists, OuterRef, Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext
@@ -26,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from notifications.models import Outbox
 from tickets import clock
 from tickets.choices import Kind, Priority
+from tickets.models import Queue
 
 StrOrPromise = str | Promise
 KINDS = frozenset(Kind.values)
@@ -46,15 +49,15 @@ class Rule:
     """One escalation rule.
 
     `level` 1 to 3 raises the ticket's escalation level (0 only reminds); `priority` is raised to
-    at least this; `audience` says who is told: "assignee_or_queue" (the assignee if still active,
-    else the queue's agents), "managers" (the queue's), "dpo"; `description` is the rule in words,
+    at least this; `recipients` says who is told of each ticket (`assignee_or_queue`,
+    `queue_managers`, `officers` below); `description` is the rule in words,
     as an email and the timeline say it ("due soon"); `when` is its filter; `dated_by` the
     ticket's date column whose index range holds its candidates, if any (the sweep reads the
     first candidate in that order, tickets/services/escalation.py `rules_with_work`)."""
 
     name: str
     level: int
-    audience: str
+    recipients: Callable[[Sequence[Mapping[str, Any]]], Recipients]
     priority: int | None
     description: StrOrPromise
     when: Callable[[Window], Q]
@@ -68,6 +71,43 @@ class Rule:
     def level_label(self) -> str:
         """The escalation level this rule raises to, in words ("Level 1: due soon")."""
         return gettext("Level %(level)s: %(rule)s") % {"level": self.level, "rule": self.description}
+
+
+# Who is told ----------------------------------------------------------------------------------------
+# Each takes the batch's tickets as the sweep read them (id, queue_id, assignee_id, assignee_email,
+# assignee_active) and answers, per ticket id, the (user id, email) of each person told.
+
+Recipients = dict[int, list[tuple[int, str]]]
+
+
+def people_of(through: Any, queue_ids: set[int]) -> dict[int, list[tuple[int, str]]]:
+    """The active members (or managers: `through`) of the queues, as (user id, email), by queue."""
+    links = through.objects.filter(queue_id__in=queue_ids, user__is_active=True)
+    by_queue: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for queue_id, user_id, email in links.order_by("user_id").values_list("queue_id", "user_id",
+                                                                           "user__email"):
+        by_queue[queue_id].append((user_id, email or ""))
+    return by_queue
+
+
+def assignee_or_queue(tickets: Sequence[Mapping[str, Any]]) -> Recipients:
+    """The assignee while still active, else the queue's active agents."""
+    agents = people_of(Queue.members.through, {t["queue_id"] for t in tickets})
+    return {t["id"]: [(t["assignee_id"], t["assignee_email"] or "")] if t["assignee_active"]
+            else agents[t["queue_id"]] for t in tickets}
+
+
+def queue_managers(tickets: Sequence[Mapping[str, Any]]) -> Recipients:
+    """The queue's active managers."""
+    managers = people_of(Queue.managers.through, {t["queue_id"] for t in tickets})
+    return {t["id"]: managers[t["queue_id"]] for t in tickets}
+
+
+def officers(tickets: Sequence[Mapping[str, Any]]) -> Recipients:
+    """The data protection officers (the active members of the group "dpo")."""
+    found = User.objects.filter(groups__name="dpo", is_active=True).order_by("id")
+    everyone = [(user_id, email or "") for user_id, email in found.values_list("id", "email")]
+    return {t["id"]: everyone for t in tickets}
 
 
 # Working-day thresholds -------------------------------------------------------------------------
@@ -168,18 +208,18 @@ def _acknowledgement_late(window: Window) -> Q:
 
 
 RULES: tuple[Rule, ...] = (
-    Rule("due_soon", 1, "assignee_or_queue", None, _("due soon"), _due_soon, dated_by="due_date"),
-    Rule("due_today_or_overdue", 2, "managers", Priority.HIGH, _("due today or overdue"),
+    Rule("due_soon", 1, assignee_or_queue, None, _("due soon"), _due_soon, dated_by="due_date"),
+    Rule("due_today_or_overdue", 2, queue_managers, Priority.HIGH, _("due today or overdue"),
          _due_today_or_overdue, dated_by="due_date"),
-    Rule("overdue_past_margin", 3, "dpo", Priority.URGENT, _("overdue past the margin"),
+    Rule("overdue_past_margin", 3, officers, Priority.URGENT, _("overdue past the margin"),
          _overdue_past_margin, dated_by="due_date"),
-    Rule("unassigned", 0, "managers", None, _("unassigned too long"), _unassigned),
-    Rule("no_first_response", 0, "assignee_or_queue", None, _("without a first response in time"),
+    Rule("unassigned", 0, queue_managers, None, _("unassigned too long"), _unassigned),
+    Rule("no_first_response", 0, assignee_or_queue, None, _("without a first response in time"),
          _no_first_response),
-    Rule("extension_decision", 0, "assignee_or_queue", None,
+    Rule("extension_decision", 0, assignee_or_queue, None,
          _("near the end of its first period with no decision on an extension"), _extension_decision,
          dated_by="extension_notice_due"),
-    Rule("acknowledgement_late", 0, "managers", Priority.HIGH,
+    Rule("acknowledgement_late", 0, queue_managers, Priority.HIGH,
          _("not acknowledged by the date the law sets"), _acknowledgement_late),
 )
 RULES_BY_NAME: Mapping[str, Rule] = {rule.name: rule for rule in RULES}

@@ -28,9 +28,21 @@ def browser() -> Iterator[Any]:
     # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test
     # body are still synchronous and safe here.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # The database's content as migrated, which each serialized_rollback test restores, is kept on
+    # the connection object. Django keeps connections per thread, but per task in a thread that
+    # runs an event loop, as this one does from now on (asgiref's thread-critical Local): the ORM
+    # here gets new connection objects. When the database was set up before the browser started (a
+    # non-browser test ran first), they would lack that content, and every later test would start
+    # from an empty database: the default queues and groups gone.
+    migrated = {alias: getattr(connections[alias], "_test_serialized_contents", None)
+                for alias in connections}
     with sync_playwright() as playwright:
+        for alias, contents in migrated.items():
+            if contents is not None and not hasattr(connections[alias], "_test_serialized_contents"):
+                setattr(connections[alias], "_test_serialized_contents", contents)  # noqa: B010
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True,
             args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

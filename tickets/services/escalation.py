@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import User
 from django.core.exceptions import EmptyResultSet
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
@@ -34,7 +33,7 @@ from django.utils import formats, timezone, translation
 from desk import faults
 from notifications.services import Message, outbox_enqueue_many
 from tickets import audit, bulk, reasons
-from tickets.escalation_rules import RULES, Rule, Window
+from tickets.escalation_rules import RULES, Recipients, Rule, Window, people_of, queue_managers
 from tickets.lifecycle import OPEN_STATUSES, WAITING_STATUSES
 from tickets.models import Escalation, Queue, Ticket
 
@@ -239,44 +238,16 @@ def _read_locked(ticket_ids: list[int]) -> list[dict[str, Any]]:
                                             "assignee_active"))
 
 
-Recipients = dict[int, list[tuple[int, str]]]  # ticket id: (user id, email) of each person told
-
-
-def _recipients(rule: Rule, tickets: list[dict[str, Any]]) -> Recipients:
-    """Who hears of each ticket, as (user id, email): the assignee if still active (else the
-    queue's agents), the queue's managers, or the DPOs."""
-    if rule.audience == "dpo":
-        officers = list(User.objects.filter(groups__name="dpo", is_active=True).order_by("id")
-                        .values_list("id", "email"))
-        return {t["id"]: officers for t in tickets}
-    through = Queue.managers.through if rule.audience == "managers" else Queue.members.through
-    by_queue = _people_of(through, {t["queue_id"] for t in tickets})
-    if rule.audience == "assignee_or_queue":
-        return {t["id"]: [(t["assignee_id"], t["assignee_email"] or "")] if t["assignee_active"]
-                else by_queue[t["queue_id"]] for t in tickets}
-    return {t["id"]: by_queue[t["queue_id"]] for t in tickets}
-
-
-def _people_of(through: Any, queue_ids: set[int]) -> dict[int, list[tuple[int, str]]]:
-    """The active members (or managers: `through`) of the queues, as (user id, email), by queue."""
-    links = through.objects.filter(queue_id__in=queue_ids, user__is_active=True)
-    by_queue: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for queue_id, user_id, email in links.order_by("user_id").values_list("queue_id", "user_id",
-                                                                           "user__email"):
-        by_queue[queue_id].append((user_id, email or ""))
-    return by_queue
-
-
 def _addressed(rule: Rule, tickets: list[dict[str, Any]], *, report: SweepReport) -> Recipients:
     """The recipients, with the queue's managers added to every escalation that would otherwise
     email no one (one more query, only for a batch that has such an escalation); each is counted,
     and one with no manager either is logged: it is never dropped silently."""
-    recipients = _recipients(rule, tickets)
+    recipients = rule.recipients(tickets)
     unaddressed = [t for t in tickets if not any(email for _, email in recipients[t["id"]])]
     if not unaddressed:
         return recipients
-    managers = ({} if rule.audience == "managers" else
-                _people_of(Queue.managers.through, {t["queue_id"] for t in unaddressed}))
+    managers = ({} if rule.recipients is queue_managers else  # the managers had no address either
+                people_of(Queue.managers.through, {t["queue_id"] for t in unaddressed}))
     for ticket in unaddressed:
         told = {user_id for user_id, _ in recipients[ticket["id"]]}  # in-app only: no address
         instead = [(user_id, email) for user_id, email in managers.get(ticket["queue_id"], [])
