@@ -59,13 +59,29 @@
         try { window.localStorage.setItem(STORAGE_KEY, toggle.checked ? "0" : "1"); } catch (error) { /* private mode */ }
       });
     }
+    // Where the focus was when the list opened: it goes back there when the list closes. A browser
+    // returns it only to an element (not to the page itself), so after "?" and Escape on the page
+    // the focus stayed on the closed list's checkbox, where every key counts as typing.
+    var before = null;
+    function openHelp() {
+      before = document.activeElement;
+      dialog.showModal();
+    }
+    dialog.addEventListener("close", function () {
+      if (!dialog.contains(document.activeElement)) { return; }
+      if (before && before !== document.body && document.contains(before)) { before.focus(); }
+      else { document.activeElement.blur(); }
+    });
     if (close) { close.addEventListener("click", function () { dialog.close(); }); }
-    if (opener) { opener.addEventListener("click", function () { dialog.showModal(); }); }
+    if (opener) { opener.addEventListener("click", openHelp); }
 
     document.addEventListener("keydown", function (event) {
-      if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) { return; }
+      // A key on the closed list's checkbox (the focus not yet back on the page) is a key on the page.
+      var onClosedList = !dialog.open && dialog.contains(event.target);
+      if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey ||
+          (!onClosedList && typing(event.target))) { return; }
       if (dialog.open) { return; }
-      if (event.key === "?") { dialog.showModal(); event.preventDefault(); return; }
+      if (event.key === "?") { openHelp(); event.preventDefault(); return; }
       if (!enabled()) { return; }
       var action = actions[event.key];
       if (action && action()) { event.preventDefault(); }
