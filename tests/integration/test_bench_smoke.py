@@ -1,6 +1,6 @@
 """`make bench` is not part of `make test`, yet a bench that no longer runs is a figure docs/performance.md
-can no longer back: run the sweep and the dashboard benches at a tiny N, on a database of their
-own, and check what they write (not how fast: speed is measured by bench/, never asserted)."""
+can no longer back: run the sweep, the dashboard and the intake benches at a tiny N, on a database
+of their own, and check what they write (not how fast: speed is measured by bench/, never asserted)."""
 
 from __future__ import annotations
 
@@ -53,3 +53,17 @@ def test_the_dashboard_bench_measures_the_page_the_api_and_the_figures(tmp_path:
     assert month["figures"]["received"] > 0 and month["figures"]["open_now"] > 0
     for what in ("dashboard_figures", "page", "api"):
         assert month[what]["runs"] == 2 and month[what]["queries"] > 0
+
+
+def test_the_intake_bench_runs_the_production_profile_and_loses_nothing(tmp_path: Path) -> None:
+    """Gunicorn in the production profile, a worker and the SMTP sink, for a few seconds: every
+    setting production requires is given (a new one not given stops the bench, as the anchors'
+    key once did), and every accepted request got its acknowledgement."""
+    result = bench(tmp_path, "intake", "--clients", "2", "--warm-up", "0.5", "--seconds", "2")
+
+    assert [run["mode"] for run in result["runs"]] == ["form", "api"]
+    for run in result["runs"]:
+        assert run["accepted"] > 0 and run["errors"] == {}
+    delivery = result["delivery"]
+    assert delivery["nothing_lost"] and delivery["outbox_unsent"] == 0
+    assert delivery["emails_in_sink"] == delivery["tickets_created"] == delivery["accepted_by_the_clients"]
