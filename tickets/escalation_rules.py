@@ -223,6 +223,7 @@ RULES: tuple[Rule, ...] = (
          _("not acknowledged by the date the law sets"), _acknowledgement_late),
 )
 RULES_BY_NAME: Mapping[str, Rule] = {rule.name: rule for rule in RULES}
+# Every escalation level a ticket can have: none, and each level a rule raises it to.
 LEVELS = (0, *sorted(rule.level for rule in RULES if rule.level))
 
 

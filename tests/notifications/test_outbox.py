@@ -20,8 +20,8 @@ from desk.crypto import email_digest
 from notifications import services
 from notifications.models import Outbox
 from notifications.rendering import render_message
+from tickets.escalation_rules import RULES as ESCALATION_RULES
 from tickets.models import StatusLink
-from tickets.services.escalation import RULES as ESCALATION_RULES
 
 pytestmark = pytest.mark.django_db
 

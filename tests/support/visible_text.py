@@ -144,8 +144,8 @@ def internal_values() -> frozenset[str]:
     from tickets import choices
     from tickets.deadlines import REGIMES
     from tickets.deadlines.inputs import PAUSE_KINDS
+    from tickets.escalation_rules import RULES
     from tickets.lifecycle import Status
-    from tickets.services.escalation import RULES
 
     values: set[str] = {status.value for status in Status}
     for enum in (choices.Kind, choices.Regime, choices.MessageKind, choices.Outcome, choices.PauseKind):

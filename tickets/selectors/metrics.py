@@ -23,12 +23,12 @@ from django.db.models.functions import Coalesce, TruncDate, TruncWeek
 from django.utils import timezone
 
 from tickets.choices import Outcome
+from tickets.escalation_rules import LEVELS
 from tickets.lifecycle import OPEN_STATUSES, WAITING_STATUSES, Status
 from tickets.models import Escalation, Queue, Satisfaction, Ticket
 
 OPEN = sorted(OPEN_STATUSES)
 WAITING = sorted(WAITING_STATUSES)
-LEVELS = (0, 1, 2, 3)
 SCORES = (1, 2, 3, 4, 5)
 PERCENTILES = {"median": 0.5, "p90": 0.9}
 

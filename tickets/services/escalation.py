@@ -42,10 +42,6 @@ logger = logging.getLogger(__name__)
 RUNNING_STATUSES = sorted(s.value for s in OPEN_STATUSES - WAITING_STATUSES)
 
 
-__all__ = ["RULES", "Rule", "SweepReport", "calendars_in_use", "candidates", "escalation_sweep",
-           "rules_with_work"]
-
-
 @dataclass
 class SweepReport:
     escalated: dict[str, int] = field(default_factory=lambda: defaultdict(int))
